@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: MIT
+// Close and the per-socket rundown. Close makes the handle stale at once, has the
+// backend take every waiting IRP off its queues, completes them with
+// status::cancelled, and completes the close IRP only after the last of those
+// routines (and any racing canceller's) has returned: "no completion for a socket
+// arrives after its close IRP completes".
+#include "common/core/frontend.hpp"
+
+namespace wskport::detail {
+
+void SocketImpl::op_started(Irp& irp) noexcept {
+  ++pending;
+  add_ref();
+  IrpAccess::op(irp).socket = this;
+}
+
+void SocketImpl::op_finished() noexcept {
+  Irp* close = nullptr;
+  {
+    std::lock_guard lock(mutex);
+    --pending;
+    if (pending == 0 && close_irp != nullptr) close = std::exchange(close_irp, nullptr);
+  }
+  if (close != nullptr) {
+    provider_.socket_closed();
+    complete_irp(*close, status::success, 0);
+    // The handle table's reference, which the deferred close carried until now. The
+    // funnel calling us holds its own, so this object outlives the call.
+    release();
+  }
+}
+
+NTSTATUS ProviderCore::close(std::uintptr_t id, Irp* irp) noexcept {
+  Call call(*this, irp, OpKind::close);
+  if (call.refused()) return status::invalid_parameter;
+  // Removing the id first makes a second close, or any call racing this one, find a
+  // stale handle instead of a socket being torn down.
+  SocketRef s = table_.remove(id);
+  if (!s) return call.complete(status::invalid_handle);
+  IrpList cancelled;
+  bool deferred = false;
+  {
+    std::lock_guard lock(s->mutex);
+    s->closing = true;
+    backend_->teardown(*s, status::cancelled, cancelled);
+    // IRPs listed for cancellation are still counted in `pending` until their
+    // routines return; so is one a concurrent canceller is completing.
+    if (s->pending != 0) {
+      s->close_irp = &call.irp();
+      s.detach();  // op_finished releases it after completing the close
+      deferred = true;
+    }
+  }
+  cancelled.complete_all();
+  if (deferred) return status::pending;
+  socket_closed();
+  return call.complete(status::success);
+}
+
+}  // namespace wskport::detail

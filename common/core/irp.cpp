@@ -1,0 +1,201 @@
+// SPDX-License-Identifier: MIT
+// The IRP life cycle and the completion funnel.
+#include <utility>  // before asio under C++20 (Boost 1.74)
+
+#include <boost/asio/post.hpp>
+#include <cstdio>
+#include <cstdlib>
+
+#include "common/core/completion.hpp"
+#include "common/core/provider_core.hpp"
+#include "common/core/socket_impl.hpp"
+
+namespace wskport {
+
+namespace {
+
+// A contract violation by the caller or a library bug that cannot be answered with a
+// status without corrupting memory later: report it where it happened and stop, as
+// Driver Verifier does.
+[[noreturn]] void fatal_violation(const char* what, const Irp* irp) noexcept {
+  std::fprintf(stderr, "wskport: fatal IRP violation: %s (irp %p)\n", what,
+               static_cast<const void*>(irp));
+  std::fflush(stderr);
+  std::abort();
+}
+
+}  // namespace
+
+Irp::~Irp() {
+  const auto s = state_.load(std::memory_order_acquire);
+  if (s == pending_state || s == completing) {
+    fatal_violation("IRP destroyed while a call still owns it", this);
+  }
+}
+
+void Irp::reuse(NTSTATUS initial) noexcept {
+  if (is_pending()) fatal_violation("IRP reused while pending", this);
+  IoStatus = {initial, 0};
+  cancel_.store(false, std::memory_order_release);
+  state_.store(idle, std::memory_order_release);
+}
+
+bool Irp::cancel() noexcept {
+  // Flag first, then claim: a backend arming its cancel routine does the opposite
+  // (store routine, then read the flag), so with sequential consistency one of the
+  // two always sees the other and the cancellation cannot fall between them.
+  cancel_.store(true, std::memory_order_seq_cst);
+  if (auto routine = cancel_routine_.exchange(nullptr, std::memory_order_seq_cst)) {
+    routine(*this);
+    return true;
+  }
+  return false;
+}
+
+bool Irp::is_pending() const noexcept {
+  const auto s = state_.load(std::memory_order_acquire);
+  return s == pending_state || s == completing;
+}
+
+namespace detail {
+
+bool IrpAccess::accept(Irp& irp, OpKind kind) noexcept {
+  auto s = irp.state_.load(std::memory_order_acquire);
+  do {
+    if (s == Irp::pending_state || s == Irp::completing) return false;
+  } while (!irp.state_.compare_exchange_weak(s, Irp::pending_state, std::memory_order_acq_rel));
+  irp.cancel_.store(false, std::memory_order_seq_cst);
+  irp.cancel_routine_.store(nullptr, std::memory_order_relaxed);
+  // Reset only the bookkeeping; the native scratch area is the backend's to set.
+  auto& op = irp.op_;
+  op.next = op.prev = nullptr;
+  op.provider = nullptr;
+  op.socket = nullptr;
+  op.buffers.send = nullptr;
+  op.buffer_count = op.total = op.done = op.seg_index = op.seg_offset = 0;
+  op.flags = 0;
+  op.kind = kind;
+  op.queued = false;
+  op.out1 = op.out2 = nullptr;
+  op.in1 = nullptr;
+  op.final_status = status::pending;
+  op.final_information = 0;
+  irp.IoStatus = {status::pending, 0};
+  return true;
+}
+
+bool IrpAccess::arm_cancel(Irp& irp, CancelRoutine routine) noexcept {
+  irp.cancel_routine_.store(routine, std::memory_order_seq_cst);
+  if (irp.cancel_.load(std::memory_order_seq_cst)) {
+    // Cancel came first. Whoever gets the routine back owns the completion.
+    return irp.cancel_routine_.exchange(nullptr, std::memory_order_seq_cst) == nullptr;
+  }
+  return true;
+}
+
+bool IrpAccess::disarm_cancel(Irp& irp) noexcept {
+  return irp.cancel_routine_.exchange(nullptr, std::memory_order_seq_cst) != nullptr;
+}
+
+unsigned& completion_depth() noexcept {
+  thread_local unsigned depth = 0;
+  return depth;
+}
+
+void complete_irp(Irp& irp, NTSTATUS status, std::uintptr_t information) noexcept {
+  IrpAccess::complete(irp, status, information);
+}
+
+void IrpAccess::complete(Irp& irp, NTSTATUS status, std::uintptr_t information) noexcept {
+  std::uint32_t expected = Irp::pending_state;
+  if (!irp.state_.compare_exchange_strong(expected, Irp::completing,
+                                          std::memory_order_acq_rel)) {
+    fatal_violation("IRP completed twice (library bug)", &irp);
+  }
+  irp.cancel_routine_.store(nullptr, std::memory_order_relaxed);
+  auto& op = irp.op_;
+  ProviderCore* provider = std::exchange(op.provider, nullptr);
+  SocketImpl* socket = std::exchange(op.socket, nullptr);
+  // Read the routine before publishing completion: from then on the owner may reuse
+  // or free the IRP, and nothing below touches it again.
+  const CompletionRoutine routine = irp.routine_;
+  void* const context = irp.context_;
+  irp.IoStatus.Status = status;
+  irp.IoStatus.Information = information;
+  irp.completions_.fetch_add(1, std::memory_order_acq_rel);
+  irp.state_.store(Irp::completed, std::memory_order_release);
+
+  auto& depth = completion_depth();
+  ++depth;
+  if (routine != nullptr) routine(irp, context);
+  --depth;
+
+  // Rundown after the routine returned: a close waiting on this socket may now
+  // complete, and "no completion after close" holds because this one is over.
+  if (socket != nullptr) {
+    socket->op_finished();
+    socket->release();
+  }
+  if (provider != nullptr) provider->irp_finished();
+}
+
+void IrpList::push(Irp& irp, NTSTATUS status, std::uintptr_t information) noexcept {
+  auto& op = IrpAccess::op(irp);
+  op.final_status = status;
+  op.final_information = information;
+  op.next = nullptr;
+  if (tail != nullptr) {
+    IrpAccess::op(*tail).next = &irp;
+  } else {
+    head = &irp;
+  }
+  tail = &irp;
+}
+
+Irp* IrpList::pop() noexcept {
+  Irp* irp = head;
+  if (irp != nullptr) {
+    head = IrpAccess::op(*irp).next;
+    if (head == nullptr) tail = nullptr;
+    IrpAccess::op(*irp).next = nullptr;
+  }
+  return irp;
+}
+
+void IrpList::complete_all() noexcept {
+  while (Irp* irp = pop()) {
+    const auto& op = IrpAccess::op(*irp);
+    complete_irp(*irp, op.final_status, op.final_information);
+  }
+}
+
+Call::Call(ProviderCore& core, Irp* irp, OpKind kind) noexcept : core_(core), irp_(irp) {
+  if (irp_ == nullptr || !IrpAccess::accept(*irp_, kind)) {
+    irp_ = nullptr;
+    return;
+  }
+  IrpAccess::op(*irp_).provider = &core_;
+  core_.irp_accepted();
+}
+
+NTSTATUS Call::complete(NTSTATUS status, std::uintptr_t information) noexcept {
+  if (completion_depth() >= core_.max_inline_depth()) {
+    core_.post_completion(*irp_, status, information);
+    return status::pending;
+  }
+  complete_irp(*irp_, status, information);
+  return status;
+}
+
+NTSTATUS Call::finish(const Start& start) noexcept {
+  if (start.pending) return status::pending;
+  return complete(start.status, start.information);
+}
+
+void ProviderCore::post_completion(Irp& irp, NTSTATUS status,
+                                   std::uintptr_t information) noexcept {
+  boost::asio::post(io_, [&irp, status, information] { complete_irp(irp, status, information); });
+}
+
+}  // namespace detail
+}  // namespace wskport

@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: MIT
+// The platform-neutral half of a socket: identity, the WSK state machine, the rundown
+// count that orders close after every pending completion, and the reference count.
+// Each backend derives its native half from it.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <mutex>
+
+#include "wskport/address.hpp"
+#include "wskport/irp.hpp"
+#include "wskport/socket.hpp"
+
+namespace wskport::detail {
+
+class ProviderCore;
+
+struct SocketParams {
+  AddressFamily family = AddressFamily::unspecified;
+  SocketType type = SocketType::stream;
+  Protocol protocol = Protocol::automatic;
+  Category category = Category::basic;
+};
+
+class SocketImpl {
+ public:
+  SocketImpl(ProviderCore& provider, const SocketParams& params) noexcept
+      : provider_(provider), params_(params) {}
+  SocketImpl(const SocketImpl&) = delete;
+  SocketImpl& operator=(const SocketImpl&) = delete;
+  virtual ~SocketImpl() = default;
+
+  void add_ref() noexcept { refs_.fetch_add(1, std::memory_order_relaxed); }
+  void release() noexcept {
+    if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
+  }
+
+  [[nodiscard]] ProviderCore& provider() const noexcept { return provider_; }
+  [[nodiscard]] const SocketParams& params() const noexcept { return params_; }
+  [[nodiscard]] bool is_stream() const noexcept { return params_.type == SocketType::stream; }
+
+  /// Called by the funnel after the routine of an IRP pending on this socket returned.
+  /// The last one completes a deferred close.
+  void op_finished() noexcept;
+
+  /// Marks an IRP as pending on this socket (rundown count and a reference). Called
+  /// with `mutex` held.
+  void op_started(Irp& irp) noexcept;
+
+  std::uintptr_t id = 0;  // set once when registered in the handle table
+  std::mutex mutex;
+
+  // WSK state, guarded by `mutex`.
+  bool bound = false;
+  bool listening = false;
+  bool connecting = false;
+  bool connected = false;
+  bool fin_sent = false;   // graceful disconnect issued: no more sends
+  bool eof_seen = false;   // the peer's FIN was read
+  bool aborted = false;    // abortive disconnect, or the connection failed
+  bool closing = false;    // close issued: the handle is already stale
+  bool forced = false;     // torn down by the library: file_forced_closed
+  bool reuse_address = false;
+  bool exclusive_address = false;
+  std::size_t pending = 0;    // IRPs accepted on this socket, routine not yet returned
+  Irp* close_irp = nullptr;   // close waiting for `pending` to reach zero
+
+ private:
+  ProviderCore& provider_;
+  const SocketParams params_;
+  std::atomic<std::uint32_t> refs_{1};
+};
+
+/// An owning reference.
+class SocketRef {
+ public:
+  SocketRef() noexcept = default;
+  explicit SocketRef(SocketImpl* s, bool add = true) noexcept : s_(s) {
+    if (s_ && add) s_->add_ref();
+  }
+  SocketRef(const SocketRef& o) noexcept : SocketRef(o.s_) {}
+  SocketRef(SocketRef&& o) noexcept : s_(o.s_) { o.s_ = nullptr; }
+  SocketRef& operator=(SocketRef o) noexcept {
+    std::swap(s_, o.s_);
+    return *this;
+  }
+  ~SocketRef() {
+    if (s_) s_->release();
+  }
+  SocketImpl* get() const noexcept { return s_; }
+  SocketImpl* operator->() const noexcept { return s_; }
+  SocketImpl& operator*() const noexcept { return *s_; }
+  explicit operator bool() const noexcept { return s_ != nullptr; }
+  SocketImpl* detach() noexcept {
+    auto* s = s_;
+    s_ = nullptr;
+    return s;
+  }
+
+ private:
+  SocketImpl* s_ = nullptr;
+};
+
+}  // namespace wskport::detail

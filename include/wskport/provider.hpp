@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: MIT
+/// @file provider.hpp
+/// @brief The provider: a backend (POSIX or Winsock), its threads, and its sockets.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "wskport/irp.hpp"
+#include "wskport/socket.hpp"
+#include "wskport/status.hpp"
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace wskport {
+
+namespace detail {
+class ProviderCore;
+}
+
+/// How a provider is built.
+struct ProviderOptions {
+  /// Backend name; empty picks the platform's native one ("posix" or "winsock"). See
+  /// `available_backends()`.
+  std::string_view backend{};
+  /// Threads that run the event loop and completion routines. At least 1.
+  unsigned threads = 1;
+  /// How deep completion routines may nest on one thread when each issues a call that
+  /// completes inline; past it, completions are posted to a provider thread (and the
+  /// call returns `status::pending`), so a receive loop cannot overflow the stack.
+  unsigned max_inline_depth = 4;
+};
+
+/// The backends compiled into this build, native first.
+[[nodiscard]] std::vector<std::string_view> available_backends();
+
+/// A WSK-style socket provider. Create it with `Provider::create`; destroy it (or call
+/// `shutdown`) to tear everything down. Thread-safe.
+class Provider {
+ public:
+  /// Creates a provider and starts its threads.
+  /// @param[out] error receives `status::success`, `status::not_supported` (unknown
+  ///             backend), `status::invalid_parameter` (zero threads) or
+  ///             `status::insufficient_resources`; may be null.
+  /// @return the provider, or null on failure.
+  static std::unique_ptr<Provider> create(const ProviderOptions& options = {},
+                                          NTSTATUS* error = nullptr);
+
+  /// Shuts down (see `shutdown`), then joins the provider's threads. Must not run on a
+  /// provider thread (that is, not from a completion routine).
+  ~Provider();
+  Provider(const Provider&) = delete;
+  Provider& operator=(const Provider&) = delete;
+
+  /// Creates a socket (WskSocket). Synchronous. Information = the socket's id; turn it
+  /// into a handle with `socket_from`. Completes with: `success`; `invalid_parameter`
+  /// (a category/type combination WSK does not have, such as a datagram-category
+  /// stream socket; unspecified family); `not_supported` (family, type or protocol the
+  /// platform lacks); `too_many_opened_files`; `insufficient_resources`;
+  /// `file_forced_closed` (after shutdown).
+  NTSTATUS create_socket(AddressFamily family, SocketType type, Protocol protocol,
+                         Category category, Irp* irp) noexcept;
+
+  /// The handle for an id from `IoStatus.Information` of a create or accept. Never
+  /// fails; a bad id gives a handle whose calls complete with `invalid_handle`.
+  [[nodiscard]] Socket socket_from(std::uintptr_t id) noexcept { return Socket(this, id); }
+
+  /// Forced teardown: every pending IRP completes with `status::file_forced_closed`,
+  /// native handles are closed (abortively), and every later call on a socket other
+  /// than close returns `file_forced_closed`; close still succeeds and must still be
+  /// called. New sockets cannot be created. Idempotent; blocks until the completions
+  /// have run. Must not be called from a completion routine.
+  void shutdown() noexcept;
+
+  /// Sockets created or accepted and not yet closed.
+  [[nodiscard]] std::size_t open_sockets() const noexcept;
+  /// IRPs accepted by a call and not yet completed (their routine has not returned).
+  [[nodiscard]] std::size_t outstanding_irps() const noexcept;
+  /// The backend's name ("posix", "winsock").
+  [[nodiscard]] std::string_view backend_name() const noexcept;
+  /// The event loop, for timers and posting work next to the provider's completions.
+  boost::asio::io_context& io_context() noexcept;
+
+  /// Internal.
+  detail::ProviderCore& core() noexcept { return *core_; }
+
+ private:
+  explicit Provider(std::unique_ptr<detail::ProviderCore> core) noexcept;
+  std::unique_ptr<detail::ProviderCore> core_;
+};
+
+}  // namespace wskport

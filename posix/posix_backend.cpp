@@ -1,0 +1,459 @@
+// SPDX-License-Identifier: MIT
+// The POSIX backend: socket creation, the synchronous operations, the reactor glue
+// (queues, waits, cancel routines) and teardown.
+#include "posix/posix_socket.hpp"
+
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <boost/asio/post.hpp>
+#include <cerrno>
+#include <climits>
+#include <new>
+
+#include "common/core/provider_core.hpp"
+#include "posix/status_map.hpp"
+
+namespace wskport::detail::posix {
+
+// ---- queues and the reactor -------------------------------------------------------
+
+void IrpQueue::push_back(Irp& irp) noexcept {
+  auto& op = IrpAccess::op(irp);
+  op.next = nullptr;
+  op.prev = tail_;
+  if (tail_ != nullptr) {
+    IrpAccess::op(*tail_).next = &irp;
+  } else {
+    head_ = &irp;
+  }
+  tail_ = &irp;
+  op.queued = true;
+}
+
+void IrpQueue::remove(Irp& irp) noexcept {
+  auto& op = IrpAccess::op(irp);
+  if (op.prev != nullptr) {
+    IrpAccess::op(*op.prev).next = op.next;
+  } else {
+    head_ = op.next;
+  }
+  if (op.next != nullptr) {
+    IrpAccess::op(*op.next).prev = op.prev;
+  } else {
+    tail_ = op.prev;
+  }
+  op.next = op.prev = nullptr;
+  op.queued = false;
+}
+
+Dir direction_of(OpKind kind) noexcept {
+  switch (kind) {
+    case OpKind::accept:
+    case OpKind::receive:
+    case OpKind::receive_from:
+      return Dir::read;
+    default:
+      return Dir::write;
+  }
+}
+
+namespace {
+
+void on_ready(PosixSocket& s, Dir d) noexcept {
+  IrpList done;
+  {
+    std::lock_guard lock(s.mutex);
+    s.armed[static_cast<int>(d)] = false;
+    process(s, d, done);
+  }
+  done.complete_all();
+}
+
+void arm(PosixSocket& s, Dir d) noexcept {
+  s.armed[static_cast<int>(d)] = true;
+  const auto type = d == Dir::read ? boost::asio::posix::descriptor_base::wait_read
+                                   : boost::asio::posix::descriptor_base::wait_write;
+  // The handler owns a reference: Asio may destroy it without running it (descriptor
+  // release at teardown), and the reference must go either way.
+  s.descriptor.async_wait(type, [ref = SocketRef(&s), d](const boost::system::error_code& ec) {
+    if (ec == boost::asio::error::operation_aborted) return;
+    on_ready(static_cast<PosixSocket&>(*ref), d);
+  });
+}
+
+void cancel_routine(Irp& irp) noexcept {
+  auto& op = IrpAccess::op(irp);
+  // The IRP's own reference keeps the socket alive: it cannot complete without this
+  // routine, which now owns it.
+  auto& s = static_cast<PosixSocket&>(*op.socket);
+  IrpList done;
+  {
+    std::lock_guard lock(s.mutex);
+    const Dir d = direction_of(op.kind);
+    if (op.queued) {
+      s.queue(d).remove(irp);
+      on_cancelled(s, irp);
+    }
+    // The backend may have stopped at this IRP, unable to touch it: the rest of the
+    // queue is ours to run now.
+    process(s, d, done);
+  }
+  complete_irp(irp, status::cancelled, op.done);
+  done.complete_all();
+}
+
+}  // namespace
+
+void fail_all(PosixSocket& s, NTSTATUS st, IrpList& out) noexcept {
+  for (const Dir d : {Dir::read, Dir::write}) {
+    auto& q = s.queue(d);
+    Irp* irp = q.front();
+    while (irp != nullptr) {
+      Irp* next = IrpAccess::op(*irp).next;
+      // One a canceller claimed stays queued: its routine dequeues and completes it.
+      if (IrpAccess::disarm_cancel(*irp)) {
+        q.remove(*irp);
+        out.push(*irp, st, IrpAccess::op(*irp).done);
+      }
+      irp = next;
+    }
+  }
+}
+
+void process(PosixSocket& s, Dir d, IrpList& done) noexcept {
+  auto& q = s.queue(d);
+  for (int pass = 0; pass < 2; ++pass) {
+    bool blocked = false;
+    while (Irp* irp = q.front()) {
+      if (s.fd < 0) {
+        // The fd is gone (closed, or lost underneath us): nothing here can run again.
+        fail_all(s, s.forced ? status::file_forced_closed : status::cancelled, done);
+        return;
+      }
+      if (!IrpAccess::disarm_cancel(*irp)) return;  // a canceller owns the head
+      const Attempt a = perform(s, *irp);
+      if (a.blocked) {
+        if (!IrpAccess::arm_cancel(*irp, &cancel_routine)) {
+          q.remove(*irp);
+          on_cancelled(s, *irp);
+          done.push(*irp, status::cancelled, IrpAccess::op(*irp).done);
+          continue;
+        }
+        blocked = true;
+        break;
+      }
+      q.remove(*irp);
+      done.push(*irp, a.status, a.information);
+    }
+    if (!blocked || s.armed[static_cast<int>(d)]) return;
+    arm(s, d);  // then one more pass: readiness may have come before the arm
+  }
+}
+
+Start enqueue(PosixSocket& s, Irp& irp) noexcept {
+  auto& q = s.queue(direction_of(IrpAccess::op(irp).kind));
+  const bool was_empty = q.empty();
+  q.push_back(irp);
+  if (!IrpAccess::arm_cancel(irp, &cancel_routine)) {
+    q.remove(irp);
+    on_cancelled(s, irp);
+    return Start::done(status::cancelled, IrpAccess::op(irp).done);
+  }
+  // Behind other IRPs, a wait (or a canceller) is already responsible for the queue.
+  if (!was_empty) return Start::queued();
+  IrpList done;
+  process(s, direction_of(IrpAccess::op(irp).kind), done);
+  // The queue was empty, so the only IRP process() can have finished is this one.
+  if (Irp* finished = done.pop()) {
+    const auto& op = IrpAccess::op(*finished);
+    return Start::done(op.final_status, op.final_information);
+  }
+  return Start::queued();
+}
+
+Attempt perform(PosixSocket& s, Irp& irp) noexcept {
+  switch (IrpAccess::op(irp).kind) {
+    case OpKind::accept:
+      return perform_accept(s, irp);
+    case OpKind::connect:
+      return perform_connect(s, irp);
+    case OpKind::send:
+      return perform_send(s, irp);
+    case OpKind::receive:
+      return perform_receive(s, irp);
+    case OpKind::send_to:
+      return perform_send_to(s, irp);
+    case OpKind::receive_from:
+      return perform_receive_from(s, irp);
+    case OpKind::disconnect:
+      return perform_disconnect(s, irp);
+    default:
+      return Attempt::done(status::internal_error);
+  }
+}
+
+NTSTATUS status_for_socket_errno(PosixSocket& s, int error) noexcept {
+  if (error == EBADF) {
+    // The fd was closed behind the library's back (a hook, a stray close()). The number
+    // may already name another file: never touch it again.
+    s.forced = true;
+    s.fd = -1;
+    s.descriptor.release();
+    return status::file_forced_closed;
+  }
+  return status_from_errno(error);
+}
+
+// ---- the socket ------------------------------------------------------------------
+
+PosixSocket::PosixSocket(ProviderCore& core, const SocketParams& params, int native_fd,
+                         boost::asio::io_context& io) noexcept
+    : SocketImpl(core, params), fd(native_fd), descriptor(io), backlog(SOMAXCONN) {}
+
+PosixSocket::~PosixSocket() { close_native(false); }
+
+int PosixSocket::attach() noexcept {
+  boost::system::error_code ec;
+  descriptor.assign(fd, ec);
+  return ec ? ec.value() : 0;
+}
+
+void PosixSocket::close_native(bool abortive) noexcept {
+  if (fd < 0) return;
+  boost::system::error_code ec;
+  descriptor.cancel(ec);
+  descriptor.release();
+  if (abortive) {
+    // SO_LINGER {1, 0}: close() sends RST and drops unsent data, as WSK's close does.
+    const linger l{1, 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof l);
+  }
+  ::close(fd);
+  fd = -1;
+  armed[0] = armed[1] = false;
+}
+
+namespace {
+
+int native_family(AddressFamily f) noexcept {
+  switch (f) {
+    case AddressFamily::ipv4:
+      return AF_INET;
+    case AddressFamily::ipv6:
+      return AF_INET6;
+    case AddressFamily::unix_domain:
+      return AF_UNIX;
+    case AddressFamily::unspecified:
+      break;
+  }
+  return AF_UNSPEC;
+}
+
+template <class T>
+NTSTATUS set_int(PosixSocket& s, int level, int name, T value) noexcept {
+  const int v = static_cast<int>(value);
+  if (::setsockopt(s.fd, level, name, &v, sizeof v) != 0) {
+    return status_for_socket_errno(s, errno);
+  }
+  return status::success;
+}
+
+NTSTATUS get_int(PosixSocket& s, int level, int name, std::uint32_t& out) noexcept {
+  int v = 0;
+  socklen_t len = sizeof v;
+  if (::getsockopt(s.fd, level, name, &v, &len) != 0) return status_for_socket_errno(s, errno);
+  out = static_cast<std::uint32_t>(v);
+  return status::success;
+}
+
+NTSTATUS query_name(PosixSocket& s, Address& out, bool peer) noexcept {
+  sockaddr_storage ss{};
+  socklen_t len = sizeof ss;
+  auto* sa = reinterpret_cast<sockaddr*>(&ss);
+  const int rc = peer ? ::getpeername(s.fd, sa, &len) : ::getsockname(s.fd, sa, &len);
+  if (rc != 0) return status_for_socket_errno(s, errno);
+  return Address::from_native(&ss, len, out);
+}
+
+class PosixBackend final : public Backend {
+ public:
+  explicit PosixBackend(boost::asio::io_context& io) noexcept : io_(io) {}
+
+  std::string_view name() const noexcept override { return "posix"; }
+
+  SocketImpl* create(ProviderCore& core, const SocketParams& p, NTSTATUS& st) noexcept override {
+    const int type = p.type == SocketType::stream ? SOCK_STREAM : SOCK_DGRAM;
+    const int fd = ::socket(native_family(p.family), type | SOCK_NONBLOCK | SOCK_CLOEXEC,
+                            static_cast<int>(p.protocol));
+    if (fd < 0) {
+      st = status_from_errno(errno);
+      return nullptr;
+    }
+    auto* s = new (std::nothrow) PosixSocket(core, p, fd, io_);
+    if (s == nullptr) {
+      ::close(fd);
+      st = status::insufficient_resources;
+      return nullptr;
+    }
+    if (const int e = s->attach(); e != 0) {
+      s->release();
+      st = status_from_errno(e);
+      return nullptr;
+    }
+    if (p.family == AddressFamily::ipv6) {
+      // Windows (and so WSK) makes IPv6 sockets v6-only by default; Linux does not.
+      // One default on both backends: dual stack is an explicit ipv6_only = 0.
+      const int on = 1;
+      ::setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof on);
+    }
+    st = status::success;
+    return s;
+  }
+
+  NTSTATUS bind(SocketImpl& base, const Address& local) noexcept override {
+    auto& s = static_cast<PosixSocket&>(base);
+    sockaddr_storage ss{};
+    const auto len = local.to_native(&ss, sizeof ss);
+    if (len == 0) return status::invalid_address;
+    if (::bind(s.fd, reinterpret_cast<const sockaddr*>(&ss), static_cast<socklen_t>(len)) != 0) {
+      return status_for_socket_errno(s, errno);
+    }
+    return status::success;
+  }
+
+  NTSTATUS listen(SocketImpl& base) noexcept override {
+    auto& s = static_cast<PosixSocket&>(base);
+    if (::listen(s.fd, s.backlog) != 0) return status_for_socket_errno(s, errno);
+    return status::success;
+  }
+
+  NTSTATUS local_address(SocketImpl& base, Address& out) noexcept override {
+    return query_name(static_cast<PosixSocket&>(base), out, false);
+  }
+
+  NTSTATUS remote_address(SocketImpl& base, Address& out) noexcept override {
+    return query_name(static_cast<PosixSocket&>(base), out, true);
+  }
+
+  NTSTATUS set_option(SocketImpl& base, SocketOption option,
+                      std::uint32_t value) noexcept override {
+    auto& s = static_cast<PosixSocket&>(base);
+    const int on = value != 0 ? 1 : 0;
+    switch (option) {
+      case SocketOption::reuse_address:
+        return set_int(s, SOL_SOCKET, SO_REUSEADDR, on);
+      case SocketOption::exclusive_address_use:
+        // Linux binds are exclusive unless SO_REUSEADDR/SO_REUSEPORT is set, so the
+        // option is bookkeeping here (the front end refuses it next to reuse_address).
+        return status::success;
+      case SocketOption::keep_alive:
+        return set_int(s, SOL_SOCKET, SO_KEEPALIVE, on);
+      case SocketOption::no_delay: {
+        const auto st = set_int(s, IPPROTO_TCP, TCP_NODELAY, on);
+        if (nt_success(st)) s.no_delay = on != 0;
+        return st;
+      }
+      case SocketOption::ipv6_only:
+        return set_int(s, IPPROTO_IPV6, IPV6_V6ONLY, on);
+      case SocketOption::receive_buffer:
+        return set_int(s, SOL_SOCKET, SO_RCVBUF, value);
+      case SocketOption::send_buffer:
+        return set_int(s, SOL_SOCKET, SO_SNDBUF, value);
+      case SocketOption::broadcast:
+        return set_int(s, SOL_SOCKET, SO_BROADCAST, on);
+      case SocketOption::listen_backlog:
+        s.backlog = static_cast<int>(value);
+        return status::success;
+    }
+    return status::invalid_parameter;
+  }
+
+  NTSTATUS get_option(SocketImpl& base, SocketOption option,
+                      std::uint32_t& value) noexcept override {
+    auto& s = static_cast<PosixSocket&>(base);
+    switch (option) {
+      case SocketOption::reuse_address:
+        return get_int(s, SOL_SOCKET, SO_REUSEADDR, value);
+      case SocketOption::exclusive_address_use:
+        value = s.exclusive_address ? 1 : 0;
+        return status::success;
+      case SocketOption::keep_alive:
+        return get_int(s, SOL_SOCKET, SO_KEEPALIVE, value);
+      case SocketOption::no_delay:
+        return get_int(s, IPPROTO_TCP, TCP_NODELAY, value);
+      case SocketOption::ipv6_only:
+        return get_int(s, IPPROTO_IPV6, IPV6_V6ONLY, value);
+      case SocketOption::receive_buffer:
+        return get_int(s, SOL_SOCKET, SO_RCVBUF, value);
+      case SocketOption::send_buffer:
+        return get_int(s, SOL_SOCKET, SO_SNDBUF, value);
+      case SocketOption::broadcast:
+        return get_int(s, SOL_SOCKET, SO_BROADCAST, value);
+      case SocketOption::listen_backlog:
+        value = static_cast<std::uint32_t>(s.backlog);
+        return status::success;
+    }
+    return status::invalid_parameter;
+  }
+
+  native_handle_t native_handle(SocketImpl& base) noexcept override {
+    return static_cast<PosixSocket&>(base).fd;
+  }
+
+  Start accept(SocketImpl& base, Irp& irp) noexcept override {
+    return enqueue(static_cast<PosixSocket&>(base), irp);
+  }
+  Start connect(SocketImpl& base, const Address& remote, Irp& irp) noexcept override {
+    return start_connect(static_cast<PosixSocket&>(base), remote, irp);
+  }
+  Start send(SocketImpl& base, Irp& irp) noexcept override {
+    return enqueue(static_cast<PosixSocket&>(base), irp);
+  }
+  Start receive(SocketImpl& base, Irp& irp) noexcept override {
+    return enqueue(static_cast<PosixSocket&>(base), irp);
+  }
+  Start send_to(SocketImpl& base, Irp& irp) noexcept override {
+    return enqueue(static_cast<PosixSocket&>(base), irp);
+  }
+  Start receive_from(SocketImpl& base, Irp& irp) noexcept override {
+    return enqueue(static_cast<PosixSocket&>(base), irp);
+  }
+
+  Start disconnect(SocketImpl& base, Irp& irp, IrpList& others) noexcept override {
+    auto& s = static_cast<PosixSocket&>(base);
+    if ((IrpAccess::op(irp).flags & disconnect_flags::abortive) == 0) return enqueue(s, irp);
+    abort_connection(s, others);
+    return Start::done(status::success);
+  }
+
+  void teardown(SocketImpl& base, NTSTATUS pending_status, IrpList& out) noexcept override {
+    auto& s = static_cast<PosixSocket&>(base);
+    fail_all(s, pending_status, out);
+    // WSK's close is abortive unless both directions were already shut down.
+    const bool graceful = !s.is_stream() || !s.connected || s.aborted ||
+                          (s.fin_sent && s.eof_seen);
+    s.close_native(!graceful);
+  }
+
+ private:
+  boost::asio::io_context& io_;
+};
+
+}  // namespace
+
+}  // namespace wskport::detail::posix
+
+namespace wskport::detail {
+
+std::unique_ptr<Backend> make_backend(std::string_view name, boost::asio::io_context& io) {
+  if (name.empty() || name == "posix") return std::make_unique<posix::PosixBackend>(io);
+  return nullptr;
+}
+
+std::string_view native_backend_name() noexcept { return "posix"; }
+
+}  // namespace wskport::detail

@@ -1,0 +1,239 @@
+// SPDX-License-Identifier: MIT
+// POSIX transfers: send, receive, send_to, receive_from, graceful and abortive
+// disconnect. Each perform_* makes non-blocking attempts with the IRP's cursor until
+// the operation is done or the socket would block.
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include <cerrno>
+
+#include "posix/posix_socket.hpp"
+
+namespace wskport::detail::posix {
+
+namespace {
+
+// Enough descriptors per system call for MDL-chain sized sends; more are taken on the
+// next iteration.
+constexpr int max_iov = 64;
+
+template <class B>
+int build_iov(const IrpOp& op, const B* buffers, iovec* iov) noexcept {
+  int n = 0;
+  std::size_t index = op.seg_index;
+  std::size_t offset = op.seg_offset;
+  while (index < op.buffer_count && n < max_iov) {
+    const auto& b = buffers[index];
+    if (b.size > offset) {
+      // iovec has no const member; sendmsg only reads.
+      iov[n].iov_base = const_cast<char*>(static_cast<const char*>(b.data)) + offset;
+      iov[n].iov_len = b.size - offset;
+      ++n;
+    }
+    ++index;
+    offset = 0;
+  }
+  return n;
+}
+
+template <class B>
+void advance(IrpOp& op, const B* buffers, std::size_t n) noexcept {
+  op.done += n;
+  while (op.seg_index < op.buffer_count) {
+    const std::size_t left = buffers[op.seg_index].size - op.seg_offset;
+    if (n < left) {
+      op.seg_offset += n;
+      return;
+    }
+    n -= left;
+    ++op.seg_index;
+    op.seg_offset = 0;
+  }
+}
+
+bool would_block(int e) noexcept { return e == EAGAIN || e == EWOULDBLOCK; }
+
+// WSK_FLAG_NODELAY asks for this send to go out now. Linux pushes queued segments when
+// TCP_NODELAY is switched on, so a socket without it gets a brief toggle.
+void push_now(PosixSocket& s) noexcept {
+  if (s.no_delay || s.params().family == AddressFamily::unix_domain) return;
+  int v = 1;
+  ::setsockopt(s.fd, IPPROTO_TCP, TCP_NODELAY, &v, sizeof v);
+  v = 0;
+  ::setsockopt(s.fd, IPPROTO_TCP, TCP_NODELAY, &v, sizeof v);
+}
+
+Attempt drain(PosixSocket& s) noexcept {
+  char scratch[4096];
+  for (;;) {
+    const auto r = ::recv(s.fd, scratch, sizeof scratch, 0);
+    if (r > 0) continue;
+    if (r == 0) {
+      s.eof_seen = true;
+      return Attempt::done(status::success, 0);
+    }
+    if (errno == EINTR) continue;
+    if (would_block(errno)) return Attempt::wait();
+    return Attempt::done(status_for_socket_errno(s, errno));
+  }
+}
+
+// Winsock's zero-byte receive: wait until data or FIN is there, consume nothing.
+Attempt probe(PosixSocket& s) noexcept {
+  char byte = 0;
+  for (;;) {
+    const auto r = ::recv(s.fd, &byte, 1, MSG_PEEK);
+    if (r >= 0) return Attempt::done(status::success, 0);
+    if (errno == EINTR) continue;
+    if (would_block(errno)) return Attempt::wait();
+    return Attempt::done(status_for_socket_errno(s, errno));
+  }
+}
+
+}  // namespace
+
+Attempt perform_send(PosixSocket& s, Irp& irp) noexcept {
+  auto& op = IrpAccess::op(irp);
+  const ConstBuffer* buffers = op.buffers.send;
+  while (op.done < op.total) {
+    iovec iov[max_iov];
+    msghdr m{};
+    m.msg_iov = iov;
+    m.msg_iovlen = static_cast<decltype(m.msg_iovlen)>(build_iov(op, buffers, iov));
+    const auto r = ::sendmsg(s.fd, &m, MSG_NOSIGNAL);
+    if (r < 0) {
+      if (errno == EINTR) continue;
+      if (would_block(errno)) return Attempt::wait();
+      // Bytes already taken stay reported: the caller learns how far the stream got.
+      return Attempt::done(status_for_socket_errno(s, errno), op.done);
+    }
+    advance(op, buffers, static_cast<std::size_t>(r));
+  }
+  if ((op.flags & send_flags::nodelay) != 0 && op.kind == OpKind::send) push_now(s);
+  return Attempt::done(status::success, op.done);
+}
+
+Attempt perform_receive(PosixSocket& s, Irp& irp) noexcept {
+  auto& op = IrpAccess::op(irp);
+  if ((op.flags & receive_flags::drain) != 0) return drain(s);
+  if (op.total == 0) return probe(s);
+  const bool waitall = (op.flags & receive_flags::waitall) != 0;
+  const MutableBuffer* buffers = op.buffers.receive;
+  for (;;) {
+    iovec iov[max_iov];
+    msghdr m{};
+    m.msg_iov = iov;
+    m.msg_iovlen = static_cast<decltype(m.msg_iovlen)>(build_iov(op, buffers, iov));
+    const auto r = ::recvmsg(s.fd, &m, 0);
+    if (r > 0) {
+      advance(op, buffers, static_cast<std::size_t>(r));
+      if (!waitall || op.done == op.total) return Attempt::done(status::success, op.done);
+      continue;
+    }
+    if (r == 0) {
+      // The peer's FIN. With WAITALL the partial data is delivered, not lost.
+      s.eof_seen = true;
+      return Attempt::done(status::success, op.done);
+    }
+    if (errno == EINTR) continue;
+    if (would_block(errno)) return Attempt::wait();
+    return Attempt::done(status_for_socket_errno(s, errno), op.done);
+  }
+}
+
+Attempt perform_send_to(PosixSocket& s, Irp& irp) noexcept {
+  auto& op = IrpAccess::op(irp);
+  const auto* remote = static_cast<const Address*>(op.in1);
+  sockaddr_storage ss{};
+  const auto len = remote->to_native(&ss, sizeof ss);
+  if (len == 0) return Attempt::done(status::invalid_address);
+  iovec iov[max_iov];
+  msghdr m{};
+  m.msg_name = &ss;
+  m.msg_namelen = static_cast<socklen_t>(len);
+  m.msg_iov = iov;
+  const int n = build_iov(op, op.buffers.send, iov);
+  // A datagram cannot be split across system calls.
+  if (static_cast<std::size_t>(n) < op.buffer_count && op.total > 0) {
+    std::size_t described = 0;
+    for (int i = 0; i < n; ++i) described += iov[i].iov_len;
+    if (described < op.total) return Attempt::done(status::invalid_buffer_size);
+  }
+  m.msg_iovlen = static_cast<decltype(m.msg_iovlen)>(n);
+  for (;;) {
+    const auto r = ::sendmsg(s.fd, &m, MSG_NOSIGNAL);
+    if (r >= 0) return Attempt::done(status::success, static_cast<std::size_t>(r));
+    if (errno == EINTR) continue;
+    if (would_block(errno)) return Attempt::wait();
+    return Attempt::done(status_for_socket_errno(s, errno));
+  }
+}
+
+Attempt perform_receive_from(PosixSocket& s, Irp& irp) noexcept {
+  auto& op = IrpAccess::op(irp);
+  iovec iov[max_iov];
+  sockaddr_storage from{};
+  msghdr m{};
+  m.msg_name = &from;
+  m.msg_namelen = sizeof from;
+  m.msg_iov = iov;
+  m.msg_iovlen = static_cast<decltype(m.msg_iovlen)>(build_iov(op, op.buffers.receive, iov));
+  for (;;) {
+    const auto r = ::recvmsg(s.fd, &m, 0);
+    if (r >= 0) {
+      if (auto* remote = static_cast<Address*>(op.out1); remote != nullptr) {
+        *remote = Address{};
+        if (m.msg_namelen > 0) (void)Address::from_native(&from, m.msg_namelen, *remote);
+      }
+      const bool truncated = (m.msg_flags & MSG_TRUNC) != 0;
+      if (auto* flags = static_cast<unsigned*>(op.out2); flags != nullptr) {
+        *flags = (truncated ? datagram_flags::truncated : 0U) |
+                 ((m.msg_flags & MSG_CTRUNC) != 0 ? datagram_flags::control_truncated : 0U);
+      }
+      return Attempt::done(truncated ? status::buffer_overflow : status::success,
+                           static_cast<std::size_t>(r));
+    }
+    if (errno == EINTR) continue;
+    if (would_block(errno)) return Attempt::wait();
+    return Attempt::done(status_for_socket_errno(s, errno));
+  }
+}
+
+Attempt perform_disconnect(PosixSocket& s, Irp& irp) noexcept {
+  auto& op = IrpAccess::op(irp);
+  if (op.done < op.total) {
+    const Attempt a = perform_send(s, irp);
+    if (a.blocked || !nt_success(a.status)) return a;
+  }
+  // Queued behind earlier sends, so every byte before the FIN is already taken.
+  if (::shutdown(s.fd, SHUT_WR) != 0) return Attempt::done(status_for_socket_errno(s, errno));
+  return Attempt::done(status::success, op.done);
+}
+
+void abort_connection(PosixSocket& s, IrpList& out) noexcept {
+  // WSK: an abortive disconnect cancels in-progress and pending sends; receives fail
+  // because the connection is gone.
+  for (const Dir d : {Dir::write, Dir::read}) {
+    auto& q = s.queue(d);
+    Irp* irp = q.front();
+    while (irp != nullptr) {
+      Irp* next = IrpAccess::op(*irp).next;
+      if (IrpAccess::disarm_cancel(*irp)) {
+        q.remove(*irp);
+        out.push(*irp, d == Dir::write ? status::cancelled : status::connection_aborted,
+                 IrpAccess::op(*irp).done);
+      }
+      irp = next;
+    }
+  }
+  // connect(AF_UNSPEC) makes Linux reset the connection (RST) while the fd, and so the
+  // WSK socket, lives on until close.
+  sockaddr unspec{};
+  unspec.sa_family = AF_UNSPEC;
+  ::connect(s.fd, &unspec, sizeof unspec);
+  s.aborted = true;
+}
+
+}  // namespace wskport::detail::posix
