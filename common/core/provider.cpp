@@ -56,7 +56,8 @@ std::uintptr_t ProviderCore::register_socket(SocketImpl* s) noexcept {
 }
 
 void ProviderCore::shutdown() noexcept {
-  std::lock_guard guard(shutdown_mutex_);
+  // The flag alone decides who tears down: completion routines run below and must not
+  // run under a library lock.
   if (shut_down_.exchange(true, std::memory_order_acq_rel)) return;
   std::vector<SocketRef> sockets;
   try {

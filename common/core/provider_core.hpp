@@ -144,7 +144,6 @@ class ProviderCore {
   HandleTable table_;
   unsigned max_inline_depth_;
   std::atomic<bool> shut_down_{false};
-  std::mutex shutdown_mutex_;
   std::atomic<std::size_t> outstanding_irps_{0};
   std::atomic<std::size_t> open_sockets_{0};
 };

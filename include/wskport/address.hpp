@@ -49,13 +49,17 @@ class Address {
   static Address ipv6_loopback(std::uint16_t port = 0) noexcept;  ///< ::1
   static Address ipv6_any(std::uint16_t port = 0) noexcept;       ///< ::
 
-  /// An AF_UNIX address. A path starting with '\0' is a Linux abstract address.
-  /// @return `status::success`; `status::invalid_parameter` for an empty path;
+  /// An AF_UNIX address. A path starting with '\0' is a Linux abstract address and may
+  /// use all `max_unix_path` bytes; a filesystem path may use `max_unix_path - 1` (its
+  /// NUL must fit).
+  /// @return `status::success`; `status::invalid_parameter` for an empty path or a
+  ///         filesystem path containing '\0';
   ///         `status::name_too_long` when the path does not fit `max_unix_path`.
   static NTSTATUS unix_path(std::string_view path, Address& out) noexcept;
 
-  /// Parses "a.b.c.d", "a.b.c.d:port", "ipv6", "[ipv6]:port", "[ipv6%scope]:port"
-  /// (numeric scope only) or "unix:/path". Strict: no leading zeros, no trailing text.
+  /// Parses "a.b.c.d", "a.b.c.d:port", "ipv6", "ipv6%scope", "[ipv6]:port",
+  /// "[ipv6%scope]:port" (numeric scope only), "unix:/path" or "unix:@abstract".
+  /// Strict: no leading zeros in IPv4 octets, ports or scopes, no trailing text.
   /// @return `status::success`, or `status::invalid_parameter` for malformed text
   ///         (the RtlIpv4StringToAddress convention); @p out is unchanged on failure.
   static NTSTATUS parse(std::string_view text, Address& out) noexcept;
@@ -84,6 +88,7 @@ class Address {
     return ip_;
   }
   [[nodiscard]] constexpr std::uint32_t scope_id() const noexcept { return scope_id_; }
+  /// Host order (sin6_flowinfo holds it in network order).
   [[nodiscard]] constexpr std::uint32_t flow_info() const noexcept { return flow_info_; }
   /// The AF_UNIX path (may begin with '\0' for an abstract address).
   [[nodiscard]] std::string_view unix_path() const noexcept {
@@ -92,12 +97,14 @@ class Address {
   /// True for 0.0.0.0 and ::.
   [[nodiscard]] bool is_wildcard() const noexcept;
 
-  /// "127.0.0.1:80", "[::1]:80", "[fe80::1%2]:80", "unix:/path", "unspecified".
+  /// "127.0.0.1:80", "[::1]:80", "[fe80::1%2]:80", "unix:/path", "unix:@abstract",
+  /// "unspecified". IPv6 text is RFC 5952 canonical.
   /// Writes at most @p size bytes including a NUL; returns the length written.
   std::size_t format(char* out, std::size_t size) const noexcept;
   /// As format(), into a std::string (allocates; not for hot paths).
   [[nodiscard]] std::string to_string() const;
 
+  /// Same family and same endpoint: address, port and scope id; flow info is ignored.
   friend bool operator==(const Address& a, const Address& b) noexcept;
 
  private:

@@ -9,6 +9,7 @@
 /// kernel-compatible headers (`wskport/km/`) provide the macro spellings.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string_view>
 
