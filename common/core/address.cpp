@@ -318,10 +318,13 @@ bool parse_ipv6(std::string_view text, Ipv6Bytes& out) noexcept {
     if (count >= groups.size()) {
       return false;
     }
+    // Indexed loops rather than std::copy_n: GCC's -Warray-bounds cannot see that
+    // gap <= count < 8 through the iterator arithmetic and warns falsely at -O1.
     const std::size_t tail = count - gap;
-    std::copy_n(groups.begin(), gap, full.begin());
-    std::copy_n(groups.begin() + static_cast<std::ptrdiff_t>(gap), tail,
-                full.end() - static_cast<std::ptrdiff_t>(tail));
+    for (std::size_t k = 0; k < gap && k < full.size(); ++k) full[k] = groups[k];
+    for (std::size_t k = 0; k < tail && gap + k < groups.size(); ++k) {
+      full[full.size() - tail + k] = groups[gap + k];
+    }
   }
   for (std::size_t g = 0; g < full.size(); ++g) {
     out[2 * g] = static_cast<std::uint8_t>(full[g] >> 8);

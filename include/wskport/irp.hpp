@@ -84,7 +84,9 @@ struct IrpOp {
   ConstBuffer single_send{};
   MutableBuffer single_receive{};
   /// Backend scratch space (an OVERLAPPED on Windows); never touched by common code.
-  alignas(16) unsigned char native[96]{};
+  /// Aligned by its element type, not alignas, which MSVC /W4 reports (C4324) in
+  /// every user struct that embeds an IRP.
+  std::uint64_t native[12]{};
 };
 }  // namespace detail
 
