@@ -4,6 +4,7 @@
 #include "posix/posix_socket.hpp"
 
 #include <fcntl.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
@@ -13,6 +14,8 @@
 #include <cerrno>
 #include <climits>
 #include <new>
+#include <string>
+#include <vector>
 
 #include "common/core/provider_core.hpp"
 #include "posix/status_map.hpp"
@@ -428,6 +431,34 @@ class PosixBackend final : public Backend {
     if ((IrpAccess::op(irp).flags & disconnect_flags::abortive) == 0) return enqueue(s, irp);
     abort_connection(s, others);
     return Start::done(status::success);
+  }
+
+  NTSTATUS resolve(const std::string& node, std::uint16_t port, AddressFamily family,
+                   std::vector<Address>& out) noexcept override {
+    addrinfo hints{};
+    hints.ai_family = native_family(family);
+    // One entry per address: without a socket type getaddrinfo repeats each one for
+    // stream, datagram and raw.
+    hints.ai_socktype = SOCK_STREAM;
+    addrinfo* list = nullptr;
+    const int rc = ::getaddrinfo(node.c_str(), nullptr, &hints, &list);
+    if (rc != 0) return status_from_gai(rc);
+    NTSTATUS st = status::success;
+    try {
+      for (const addrinfo* ai = list; ai != nullptr; ai = ai->ai_next) {
+        Address a;
+        if (!nt_success(Address::from_native(ai->ai_addr, ai->ai_addrlen, a))) continue;
+        a.set_port(port);
+        bool seen = false;
+        for (const auto& b : out) seen = seen || b == a;
+        if (!seen) out.push_back(a);
+      }
+    } catch (...) {
+      st = status::insufficient_resources;
+    }
+    ::freeaddrinfo(list);
+    if (nt_success(st) && out.empty()) st = status::not_found;
+    return st;
   }
 
   void teardown(SocketImpl& base, NTSTATUS pending_status, IrpList& out) noexcept override {

@@ -12,7 +12,9 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/core/socket_impl.hpp"
 #include "wskport/address.hpp"
@@ -83,6 +85,11 @@ class Backend {
   /// Graceful (flags 0, after earlier sends and op's final data) or abortive; an
   /// abortive disconnect ends the socket's other waiting IRPs through @p others.
   virtual Start disconnect(SocketImpl& s, Irp& irp, IrpList& others) noexcept = 0;
+
+  /// Resolves @p node (blocking; called on a thread set aside for blocking work, with
+  /// no lock held). Fills @p out in the resolver's order, duplicates removed.
+  virtual NTSTATUS resolve(const std::string& node, std::uint16_t port, AddressFamily family,
+                           std::vector<Address>& out) noexcept = 0;
 
   /// Ends the socket (s.mutex held): every waiting IRP is taken off the backend's
   /// queues and listed in @p out with @p pending_status (cancelled on close,

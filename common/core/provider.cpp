@@ -3,6 +3,9 @@
 #include <utility>  // before asio under C++20 (Boost 1.74)
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <string>
 #include <new>
 
 #include "common/core/completion.hpp"
@@ -35,6 +38,15 @@ ProviderCore::ProviderCore(const ProviderOptions& options)
 
 ProviderCore::~ProviderCore() {
   shutdown();
+  // Lookups cannot be interrupted; their completions still go through the funnel.
+  // Not joined under the mutex: a lookup's routine may call resolve(), which takes it
+  // (and then answers file_forced_closed).
+  boost::asio::thread_pool* blocking = nullptr;
+  {
+    std::lock_guard lock(blocking_mutex_);
+    blocking = blocking_.get();
+  }
+  if (blocking != nullptr) blocking->join();
   // Teardown cancelled every reactor wait, so once the work guard is gone run()
   // returns after the last cancelled handler has released its socket.
   work_.reset();
@@ -79,6 +91,35 @@ void ProviderCore::shutdown() noexcept {
   }
 }
 
+NTSTATUS ProviderCore::resolve(std::string_view node, std::uint16_t port, AddressFamily family,
+                               std::vector<Address>* out, Irp* irp) noexcept {
+  Call call(*this, irp, OpKind::control);
+  if (call.refused()) return status::invalid_parameter;
+  if (is_shut_down()) return call.complete(status::file_forced_closed);
+  if (out == nullptr || node.empty() || node.find('\0') != std::string_view::npos) {
+    return call.complete(status::invalid_parameter);
+  }
+  if (family != AddressFamily::unspecified && family != AddressFamily::ipv4 &&
+      family != AddressFamily::ipv6) {
+    return call.complete(status::not_supported);
+  }
+  try {
+    std::lock_guard lock(blocking_mutex_);
+    if (!blocking_) blocking_ = std::make_unique<boost::asio::thread_pool>(2);
+    Irp* target = &call.irp();
+    boost::asio::post(*blocking_, [this, target, name = std::string(node), port, family, out] {
+      std::vector<Address> found;
+      const NTSTATUS st = backend_->resolve(name, port, family, found);
+      const std::size_t count = found.size();
+      if (nt_success(st)) *out = std::move(found);
+      complete_irp(*target, st, nt_success(st) ? count : 0);
+    });
+  } catch (...) {
+    return call.complete(status::insufficient_resources);
+  }
+  return status::pending;
+}
+
 }  // namespace detail
 
 std::vector<std::string_view> available_backends() {
@@ -109,6 +150,11 @@ Provider::~Provider() = default;
 NTSTATUS Provider::create_socket(AddressFamily family, SocketType type, Protocol protocol,
                                  Category category, Irp* irp) noexcept {
   return core_->create_socket({family, type, protocol, category}, irp);
+}
+
+NTSTATUS Provider::resolve(std::string_view node, std::uint16_t port, AddressFamily family,
+                           std::vector<Address>* out, Irp* irp) noexcept {
+  return core_->resolve(node, port, family, out, irp);
 }
 
 void Provider::shutdown() noexcept { core_->shutdown(); }

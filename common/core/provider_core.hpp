@@ -9,6 +9,7 @@
 #include <atomic>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -130,6 +131,9 @@ class ProviderCore {
   NTSTATUS get_option(std::uintptr_t id, SocketOption option, Irp* irp) noexcept;
   NTSTATUS native_handle(std::uintptr_t id, native_handle_t* out) noexcept;
 
+  NTSTATUS resolve(std::string_view node, std::uint16_t port, AddressFamily family,
+                   std::vector<Address>* out, Irp* irp) noexcept;
+
   /// Forced teardown of every socket (Provider::shutdown).
   void shutdown() noexcept;
 
@@ -141,6 +145,10 @@ class ProviderCore {
   std::unique_ptr<Backend> backend_;
   std::vector<std::thread> threads_;
   NTSTATUS init_status_ = status::success;
+  // Blocking work (name resolution) runs here, never on the event loop. Made on first
+  // use; joined before the event loop stops.
+  std::mutex blocking_mutex_;
+  std::unique_ptr<boost::asio::thread_pool> blocking_;
   HandleTable table_;
   unsigned max_inline_depth_;
   std::atomic<bool> shut_down_{false};

@@ -66,6 +66,22 @@ class Provider {
   NTSTATUS create_socket(AddressFamily family, SocketType type, Protocol protocol,
                          Category category, Irp* irp) noexcept;
 
+  /// Resolves a host name or numeric address to transport addresses, as
+  /// WskGetAddressInfo does: the platform resolver (getaddrinfo / GetAddrInfoW) runs
+  /// on a provider thread set aside for blocking work, never on the event loop, and
+  /// the IRP completes from there. @p node and @p family are copied; @p out must stay
+  /// valid until completion and is replaced with the results (each with @p port), in
+  /// the resolver's order, duplicates removed. Information = the number of addresses.
+  /// A lookup cannot be interrupted: `Irp::cancel` has no effect on it, and the
+  /// provider's destruction waits for lookups under way.
+  /// Completes with: `success`; `not_found` (the name does not exist);
+  /// `io_timeout` (temporary resolver failure); `invalid_parameter` (null @p out, empty
+  /// @p node, or a node with an embedded NUL); `not_supported` (a family the resolver
+  /// lacks; `unspecified` means any); `insufficient_resources`; `file_forced_closed`
+  /// (after shutdown).
+  NTSTATUS resolve(std::string_view node, std::uint16_t port, AddressFamily family,
+                   std::vector<Address>* out, Irp* irp) noexcept;
+
   /// The handle for an id from `IoStatus.Information` of a create or accept. Never
   /// fails; a bad id gives a handle whose calls complete with `invalid_handle`.
   [[nodiscard]] Socket socket_from(std::uintptr_t id) noexcept { return Socket(this, id); }
