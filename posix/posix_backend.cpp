@@ -465,8 +465,7 @@ class PosixBackend final : public Backend {
     auto& s = static_cast<PosixSocket&>(base);
     fail_all(s, pending_status, out);
     // WSK's close is abortive unless both directions were already shut down.
-    const bool graceful = !s.is_stream() || !s.connected || s.aborted ||
-                          (s.fin_sent && s.eof_seen);
+    const bool graceful = !s.is_stream() || !s.connected || s.aborted || (s.fin_sent && s.eof_seen);
     s.close_native(!graceful);
   }
 

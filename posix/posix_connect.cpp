@@ -21,8 +21,8 @@ Start start_connect(PosixSocket& s, const Address& remote, Irp& irp) noexcept {
     s.connecting = false;
     return Start::done(status::invalid_address);
   }
-  const int rc = ::connect(s.fd, reinterpret_cast<const sockaddr*>(&ss),
-                           static_cast<socklen_t>(len));
+  const int rc =
+      ::connect(s.fd, reinterpret_cast<const sockaddr*>(&ss), static_cast<socklen_t>(len));
   if (rc == 0) {
     s.connecting = false;
     s.connected = true;

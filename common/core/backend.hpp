@@ -66,8 +66,7 @@ class Backend {
   virtual NTSTATUS listen(SocketImpl& s) noexcept = 0;
   virtual NTSTATUS local_address(SocketImpl& s, Address& out) noexcept = 0;
   virtual NTSTATUS remote_address(SocketImpl& s, Address& out) noexcept = 0;
-  virtual NTSTATUS set_option(SocketImpl& s, SocketOption option,
-                              std::uint32_t value) noexcept = 0;
+  virtual NTSTATUS set_option(SocketImpl& s, SocketOption option, std::uint32_t value) noexcept = 0;
   virtual NTSTATUS get_option(SocketImpl& s, SocketOption option,
                               std::uint32_t& value) noexcept = 0;
   virtual native_handle_t native_handle(SocketImpl& s) noexcept = 0;

@@ -30,8 +30,7 @@ NTSTATUS ProviderCore::accept(std::uintptr_t id, Address* local, Address* remote
   {
     std::lock_guard lock(s->mutex);
     NTSTATUS st = usable(*s);
-    if (nt_success(st) &&
-        (!category_has(s->params().category, OpKind::accept) || !s->listening)) {
+    if (nt_success(st) && (!category_has(s->params().category, OpKind::accept) || !s->listening)) {
       st = status::invalid_device_state;
     }
     if (!nt_success(st)) {
@@ -112,8 +111,8 @@ NTSTATUS ProviderCore::send(std::uintptr_t id, BufferArgs<ConstBuffer> buffers, 
   return call.finish(start);
 }
 
-NTSTATUS ProviderCore::receive(std::uintptr_t id, BufferArgs<MutableBuffer> buffers,
-                               unsigned flags, Irp* irp) noexcept {
+NTSTATUS ProviderCore::receive(std::uintptr_t id, BufferArgs<MutableBuffer> buffers, unsigned flags,
+                               Irp* irp) noexcept {
   Call call(*this, irp, OpKind::receive);
   if (call.refused()) return status::invalid_parameter;
   NTSTATUS result = status::success;
@@ -177,8 +176,7 @@ NTSTATUS ProviderCore::send_to(std::uintptr_t id, BufferArgs<ConstBuffer> buffer
 }
 
 NTSTATUS ProviderCore::receive_from(std::uintptr_t id, BufferArgs<MutableBuffer> buffers,
-                                    Address* remote, unsigned* control_flags,
-                                    Irp* irp) noexcept {
+                                    Address* remote, unsigned* control_flags, Irp* irp) noexcept {
   Call call(*this, irp, OpKind::receive_from);
   if (call.refused()) return status::invalid_parameter;
   NTSTATUS result = status::success;

@@ -46,8 +46,8 @@ NTSTATUS check_option(const SocketImpl& s, SocketOption option, std::uint32_t va
     case SocketOption::exclusive_address_use:
       if (p.family == AddressFamily::unix_domain) return status::invalid_parameter;
       if (s.bound) return status::invalid_device_state;
-      if (value != 0 && (option == SocketOption::reuse_address ? s.exclusive_address
-                                                                : s.reuse_address)) {
+      if (value != 0 &&
+          (option == SocketOption::reuse_address ? s.exclusive_address : s.reuse_address)) {
         return status::invalid_parameter;
       }
       return status::success;
@@ -68,7 +68,7 @@ NTSTATUS check_option(const SocketImpl& s, SocketOption option, std::uint32_t va
     case SocketOption::receive_buffer:
     case SocketOption::send_buffer:
       return value > static_cast<std::uint32_t>(INT_MAX) ? status::invalid_parameter
-                                                          : status::success;
+                                                         : status::success;
     case SocketOption::listen_backlog:
       if (p.type != SocketType::stream) return status::invalid_parameter;
       if (value > static_cast<std::uint32_t>(INT_MAX)) return status::invalid_parameter;

@@ -108,8 +108,7 @@ void complete_irp(Irp& irp, NTSTATUS status, std::uintptr_t information) noexcep
 
 void IrpAccess::complete(Irp& irp, NTSTATUS status, std::uintptr_t information) noexcept {
   std::uint32_t expected = Irp::pending_state;
-  if (!irp.state_.compare_exchange_strong(expected, Irp::completing,
-                                          std::memory_order_acq_rel)) {
+  if (!irp.state_.compare_exchange_strong(expected, Irp::completing, std::memory_order_acq_rel)) {
     fatal_violation("IRP completed twice (library bug)", &irp);
   }
   irp.cancel_routine_.store(nullptr, std::memory_order_relaxed);
@@ -192,8 +191,7 @@ NTSTATUS Call::finish(const Start& start) noexcept {
   return complete(start.status, start.information);
 }
 
-void ProviderCore::post_completion(Irp& irp, NTSTATUS status,
-                                   std::uintptr_t information) noexcept {
+void ProviderCore::post_completion(Irp& irp, NTSTATUS status, std::uintptr_t information) noexcept {
   boost::asio::post(io_, [&irp, status, information] { complete_irp(irp, status, information); });
 }
 

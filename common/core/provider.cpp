@@ -5,8 +5,8 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/thread_pool.hpp>
-#include <string>
 #include <new>
+#include <string>
 
 #include "common/core/completion.hpp"
 #include "common/core/provider_core.hpp"
@@ -15,8 +15,7 @@ namespace wskport {
 namespace detail {
 
 ProviderCore::ProviderCore(const ProviderOptions& options)
-    : work_(boost::asio::make_work_guard(io_)),
-      max_inline_depth_(options.max_inline_depth) {
+    : work_(boost::asio::make_work_guard(io_)), max_inline_depth_(options.max_inline_depth) {
   if (options.threads == 0) {
     init_status_ = status::invalid_parameter;
     return;
@@ -122,9 +121,7 @@ NTSTATUS ProviderCore::resolve(std::string_view node, std::uint16_t port, Addres
 
 }  // namespace detail
 
-std::vector<std::string_view> available_backends() {
-  return {detail::native_backend_name()};
-}
+std::vector<std::string_view> available_backends() { return {detail::native_backend_name()}; }
 
 std::unique_ptr<Provider> Provider::create(const ProviderOptions& options, NTSTATUS* error) {
   NTSTATUS st = status::success;
@@ -142,8 +139,7 @@ std::unique_ptr<Provider> Provider::create(const ProviderOptions& options, NTSTA
   return provider;
 }
 
-Provider::Provider(std::unique_ptr<detail::ProviderCore> core) noexcept
-    : core_(std::move(core)) {}
+Provider::Provider(std::unique_ptr<detail::ProviderCore> core) noexcept : core_(std::move(core)) {}
 
 Provider::~Provider() = default;
 

@@ -54,8 +54,7 @@ NTSTATUS Socket::connect(const Address& remote, Irp* irp) const noexcept {
   return provider_->core().connect(id_, &remote, status::success, irp);
 }
 
-NTSTATUS Socket::connect(const void* native_sockaddr, std::size_t length,
-                         Irp* irp) const noexcept {
+NTSTATUS Socket::connect(const void* native_sockaddr, std::size_t length, Irp* irp) const noexcept {
   if (provider_ == nullptr) return no_provider(irp, OpKind::connect);
   Address remote;
   const auto st = convert(native_sockaddr, length, remote);
@@ -67,12 +66,11 @@ NTSTATUS Socket::connect(const void* native_sockaddr, std::size_t length,
 NTSTATUS Socket::send(std::span<const ConstBuffer> buffers, unsigned flags,
                       Irp* irp) const noexcept {
   if (provider_ == nullptr) return no_provider(irp, OpKind::send);
-  return provider_->core().send(id_, BufferArgs<ConstBuffer>{buffers.data(), buffers.size()},
-                                flags, irp);
+  return provider_->core().send(id_, BufferArgs<ConstBuffer>{buffers.data(), buffers.size()}, flags,
+                                irp);
 }
 
-NTSTATUS Socket::send(const void* data, std::size_t size, unsigned flags,
-                      Irp* irp) const noexcept {
+NTSTATUS Socket::send(const void* data, std::size_t size, unsigned flags, Irp* irp) const noexcept {
   if (provider_ == nullptr) return no_provider(irp, OpKind::send);
   const ConstBuffer one{data, size};
   return provider_->core().send(id_, BufferArgs<ConstBuffer>{nullptr, 0, &one}, flags, irp);
@@ -81,23 +79,21 @@ NTSTATUS Socket::send(const void* data, std::size_t size, unsigned flags,
 NTSTATUS Socket::receive(std::span<const MutableBuffer> buffers, unsigned flags,
                          Irp* irp) const noexcept {
   if (provider_ == nullptr) return no_provider(irp, OpKind::receive);
-  return provider_->core().receive(
-      id_, BufferArgs<MutableBuffer>{buffers.data(), buffers.size()}, flags, irp);
+  return provider_->core().receive(id_, BufferArgs<MutableBuffer>{buffers.data(), buffers.size()},
+                                   flags, irp);
 }
 
-NTSTATUS Socket::receive(void* data, std::size_t size, unsigned flags,
-                         Irp* irp) const noexcept {
+NTSTATUS Socket::receive(void* data, std::size_t size, unsigned flags, Irp* irp) const noexcept {
   if (provider_ == nullptr) return no_provider(irp, OpKind::receive);
   const MutableBuffer one{data, size};
-  return provider_->core().receive(id_, BufferArgs<MutableBuffer>{nullptr, 0, &one}, flags,
-                                   irp);
+  return provider_->core().receive(id_, BufferArgs<MutableBuffer>{nullptr, 0, &one}, flags, irp);
 }
 
 NTSTATUS Socket::send_to(std::span<const ConstBuffer> buffers, const Address* remote,
                          Irp* irp) const noexcept {
   if (provider_ == nullptr) return no_provider(irp, OpKind::send_to);
-  return provider_->core().send_to(
-      id_, BufferArgs<ConstBuffer>{buffers.data(), buffers.size()}, remote, irp);
+  return provider_->core().send_to(id_, BufferArgs<ConstBuffer>{buffers.data(), buffers.size()},
+                                   remote, irp);
 }
 
 NTSTATUS Socket::send_to(const void* data, std::size_t size, const Address* remote,
@@ -110,9 +106,9 @@ NTSTATUS Socket::send_to(const void* data, std::size_t size, const Address* remo
 NTSTATUS Socket::receive_from(std::span<const MutableBuffer> buffers, Address* remote_out,
                               unsigned* control_flags_out, Irp* irp) const noexcept {
   if (provider_ == nullptr) return no_provider(irp, OpKind::receive_from);
-  return provider_->core().receive_from(
-      id_, BufferArgs<MutableBuffer>{buffers.data(), buffers.size()}, remote_out,
-      control_flags_out, irp);
+  return provider_->core().receive_from(id_,
+                                        BufferArgs<MutableBuffer>{buffers.data(), buffers.size()},
+                                        remote_out, control_flags_out, irp);
 }
 
 NTSTATUS Socket::receive_from(void* data, std::size_t size, Address* remote_out,

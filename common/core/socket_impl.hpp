@@ -57,15 +57,15 @@ class SocketImpl {
   bool listening = false;
   bool connecting = false;
   bool connected = false;
-  bool fin_sent = false;   // graceful disconnect issued: no more sends
-  bool eof_seen = false;   // the peer's FIN was read
-  bool aborted = false;    // abortive disconnect, or the connection failed
-  bool closing = false;    // close issued: the handle is already stale
-  bool forced = false;     // torn down by the library: file_forced_closed
+  bool fin_sent = false;  // graceful disconnect issued: no more sends
+  bool eof_seen = false;  // the peer's FIN was read
+  bool aborted = false;   // abortive disconnect, or the connection failed
+  bool closing = false;   // close issued: the handle is already stale
+  bool forced = false;    // torn down by the library: file_forced_closed
   bool reuse_address = false;
   bool exclusive_address = false;
-  std::size_t pending = 0;    // IRPs accepted on this socket, routine not yet returned
-  Irp* close_irp = nullptr;   // close waiting for `pending` to reach zero
+  std::size_t pending = 0;   // IRPs accepted on this socket, routine not yet returned
+  Irp* close_irp = nullptr;  // close waiting for `pending` to reach zero
 
  private:
   ProviderCore& provider_;

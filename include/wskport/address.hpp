@@ -91,9 +91,7 @@ class Address {
   /// Host order (sin6_flowinfo holds it in network order).
   [[nodiscard]] constexpr std::uint32_t flow_info() const noexcept { return flow_info_; }
   /// The AF_UNIX path (may begin with '\0' for an abstract address).
-  [[nodiscard]] std::string_view unix_path() const noexcept {
-    return {path_.data(), path_length_};
-  }
+  [[nodiscard]] std::string_view unix_path() const noexcept { return {path_.data(), path_length_}; }
   /// True for 0.0.0.0 and ::.
   [[nodiscard]] bool is_wildcard() const noexcept;
 

@@ -33,13 +33,14 @@ template <class B>
 
 /// Send flags (WSK values).
 namespace send_flags {
-inline constexpr unsigned nodelay = 0x2;  ///< WSK_FLAG_NODELAY: push now (TCP_NODELAY for this send)
+inline constexpr unsigned nodelay =
+    0x2;  ///< WSK_FLAG_NODELAY: push now (TCP_NODELAY for this send)
 }
 /// Receive flags (WSK values).
 namespace receive_flags {
 inline constexpr unsigned waitall = 0x2;  ///< WSK_FLAG_WAITALL: complete only when full
 inline constexpr unsigned drain = 0x4;    ///< WSK_FLAG_DRAIN: discard until disconnect
-}
+}  // namespace receive_flags
 /// Disconnect flags (WSK values).
 namespace disconnect_flags {
 inline constexpr unsigned abortive = 0x1;  ///< WSK_FLAG_ABORTIVE: reset, not FIN
@@ -48,6 +49,6 @@ inline constexpr unsigned abortive = 0x1;  ///< WSK_FLAG_ABORTIVE: reset, not FI
 namespace datagram_flags {
 inline constexpr unsigned truncated = 0x0100;          ///< MSG_TRUNC
 inline constexpr unsigned control_truncated = 0x0200;  ///< MSG_CTRUNC
-}
+}  // namespace datagram_flags
 
 }  // namespace wskport

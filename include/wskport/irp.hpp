@@ -74,11 +74,11 @@ struct IrpOp {
   std::size_t seg_offset = 0;  ///< cursor inside buffers[seg_index]
   std::uint32_t flags = 0;
   OpKind kind = OpKind::none;
-  bool queued = false;  ///< on a backend queue (guarded by the socket's lock)
-  void* out1 = nullptr;  ///< accept: local Address*; receive_from: remote Address*
-  void* out2 = nullptr;  ///< accept: remote Address*; receive_from: control flags
+  bool queued = false;        ///< on a backend queue (guarded by the socket's lock)
+  void* out1 = nullptr;       ///< accept: local Address*; receive_from: remote Address*
+  void* out2 = nullptr;       ///< accept: remote Address*; receive_from: control flags
   const void* in1 = nullptr;  ///< send_to: const Address*
-  NTSTATUS final_status = 0;              ///< result parked on a completion list
+  NTSTATUS final_status = 0;  ///< result parked on a completion list
   std::uintptr_t final_information = 0;
   /// Inline buffer descriptors for the single-buffer call overloads.
   ConstBuffer single_send{};

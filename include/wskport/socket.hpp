@@ -138,8 +138,7 @@ class Socket {
   /// `not_supported` (unknown or conflicting flags); `invalid_parameter` (drain with a
   /// non-empty buffer, null data with non-zero size); `connection_reset`;
   /// `connection_aborted` (after a local abortive disconnect).
-  NTSTATUS receive(std::span<const MutableBuffer> buffers, unsigned flags,
-                   Irp* irp) const noexcept;
+  NTSTATUS receive(std::span<const MutableBuffer> buffers, unsigned flags, Irp* irp) const noexcept;
   NTSTATUS receive(void* data, std::size_t size, unsigned flags, Irp* irp) const noexcept;
 
   /// Sends one datagram (WskSendTo) to @p remote. Datagram sockets, after bind.

@@ -62,9 +62,9 @@ class IrpTest : public ::testing::Test {
   Socket open(Category category, SocketType type = SocketType::stream) {
     WaitableIrp irp;
     const auto proto = type == SocketType::stream ? Protocol::tcp : Protocol::udp;
-    EXPECT_EQ(finish(irp, provider_->create_socket(AddressFamily::ipv4, type, proto, category,
-                                                    &irp)),
-              status::success);
+    EXPECT_EQ(
+        finish(irp, provider_->create_socket(AddressFamily::ipv4, type, proto, category, &irp)),
+        status::success);
     Socket s = provider_->socket_from(irp.IoStatus.Information);
     sockets_.push_back(s);
     return s;
@@ -138,15 +138,14 @@ TEST_F(IrpTest, CallbackIrpRunsItsCallableOncePerCall) {
     EXPECT_EQ(i.IoStatus.Status, status::success);
     calls.fetch_add(1);
   });
-  const auto r = provider_->create_socket(AddressFamily::ipv4, SocketType::datagram,
-                                          Protocol::udp, Category::datagram, &irp);
+  const auto r = provider_->create_socket(AddressFamily::ipv4, SocketType::datagram, Protocol::udp,
+                                          Category::datagram, &irp);
   EXPECT_EQ(r, status::success);  // socket creation completes inline
   EXPECT_EQ(calls.load(), 1);
   sockets_.push_back(provider_->socket_from(irp.IoStatus.Information));
   irp.reuse();
   EXPECT_EQ(irp.IoStatus.Status, status::unsuccessful);
-  EXPECT_EQ(sockets_.back().set_option(wskport::SocketOption::broadcast, 1, &irp),
-            status::success);
+  EXPECT_EQ(sockets_.back().set_option(wskport::SocketOption::broadcast, 1, &irp), status::success);
   EXPECT_EQ(calls.load(), 2);
   EXPECT_EQ(irp.completion_count(), 2U);
 }
