@@ -172,12 +172,10 @@ TEST_P(Bind, NativeAddressValidation) {
       h.run("bind(null)", [&](Irp* p) { return sock.bind(nullptr, good.length, p); }),
       status::invalid_parameter);
   // 0 and 1 byte: shorter than the family field -> invalid_parameter
-  EXPECT_COMPLETES_WITH(
-      h.run("bind(len 0)", [&](Irp* p) { return sock.bind(good.data(), 0, p); }),
-      status::invalid_parameter);
-  EXPECT_COMPLETES_WITH(
-      h.run("bind(len 1)", [&](Irp* p) { return sock.bind(good.data(), 1, p); }),
-      status::invalid_parameter);
+  EXPECT_COMPLETES_WITH(h.run("bind(len 0)", [&](Irp* p) { return sock.bind(good.data(), 0, p); }),
+                        status::invalid_parameter);
+  EXPECT_COMPLETES_WITH(h.run("bind(len 1)", [&](Irp* p) { return sock.bind(good.data(), 1, p); }),
+                        status::invalid_parameter);
   // the family is readable but the sockaddr is one byte short -> invalid_address
   EXPECT_COMPLETES_WITH(h.run("bind(short sockaddr)",
                               [&](Irp* p) { return sock.bind(good.data(), good.length - 1, p); }),
@@ -194,9 +192,9 @@ TEST_P(Bind, NativeAddressValidation) {
                         status::invalid_address);
   // the other IP family's sockaddr on this socket -> invalid_address
   const NativeAddress other = to_native(other_family_loopback(0));
-  EXPECT_COMPLETES_WITH(h.run("bind(other family)",
-                              [&](Irp* p) { return sock.bind(other.data(), other.length, p); }),
-                        status::invalid_address);
+  EXPECT_COMPLETES_WITH(
+      h.run("bind(other family)", [&](Irp* p) { return sock.bind(other.data(), other.length, p); }),
+      status::invalid_address);
   // None of that bound the socket: the well-formed sockaddr binds.
   EXPECT_OK(h.run("bind(native)", [&](Irp* p) { return sock.bind(good.data(), good.length, p); }));
   Address local;
@@ -224,8 +222,9 @@ TEST_P(Bind, StaleHandle) {
                         status::invalid_handle);
   EXPECT_COMPLETES_WITH(h.run("receive", [&](Irp* p) { return stale.receive(&byte, 1, 0, p); }),
                         status::invalid_handle);
-  EXPECT_COMPLETES_WITH(h.run("local_address", [&](Irp* p) { return stale.local_address(&out, p); }),
-                        status::invalid_handle);
+  EXPECT_COMPLETES_WITH(
+      h.run("local_address", [&](Irp* p) { return stale.local_address(&out, p); }),
+      status::invalid_handle);
   EXPECT_COMPLETES_WITH(h.run("close again", [&](Irp* p) { return stale.close(p); }),
                         status::invalid_handle);
   native_handle_t fd = 0;
@@ -241,15 +240,15 @@ TEST_P(Bind, StaleHandleIsNotReusedByANewSocket) {
   auto b = make(Category::connection);
   ASSERT_TRUE(b);
   EXPECT_NE(b->id(), stale.id());
-  EXPECT_COMPLETES_WITH(h.run("bind via stale id", [&](Irp* p) { return stale.bind(loopback(0), p); }),
-                        status::invalid_handle);
+  EXPECT_COMPLETES_WITH(
+      h.run("bind via stale id", [&](Irp* p) { return stale.bind(loopback(0), p); }),
+      status::invalid_handle);
   // b is untouched by the call on the stale id.
   EXPECT_OK(b.bind(loopback(0)));
 }
 
 TEST_P(Bind, ForeignHandle) {
-  for (std::uintptr_t id : {std::uintptr_t{123456789}, std::uintptr_t{0},
-                            ~std::uintptr_t{0}}) {
+  for (std::uintptr_t id : {std::uintptr_t{123456789}, std::uintptr_t{0}, ~std::uintptr_t{0}}) {
     SCOPED_TRACE(id);
     const Socket invented = h.provider().socket_from(id);
     EXPECT_COMPLETES_WITH(h.run("bind", [&](Irp* p) { return invented.bind(loopback(0), p); }),
@@ -317,7 +316,8 @@ TEST_P(Bind, IrpStillPendingIsRefused) {
   ASSERT_NO_FATAL_FAILURE(make_pair(p));
   auto& buf = h.buffer(16);
   TestIrp& rx = h.irp("receive");
-  const NTSTATUS r = rx.issue([&](Irp* i) { return p.client->receive(buf.data(), buf.size(), 0, i); });
+  const NTSTATUS r =
+      rx.issue([&](Irp* i) { return p.client->receive(buf.data(), buf.size(), 0, i); });
   ASSERT_STATUS(r, status::pending) << "nothing was sent: the receive must pend";
   auto other = make(Category::connection);
   ASSERT_TRUE(other);
@@ -380,8 +380,7 @@ TEST_P(Bind, Options) {
     EXPECT_OK(s.set_option(SocketOption::ipv6_only, 1));
   }
   ASSERT_OK(s.bind(loopback(0)));
-  EXPECT_COMPLETES_WITH(s.set_option(SocketOption::reuse_address, 0),
-                        status::invalid_device_state)
+  EXPECT_COMPLETES_WITH(s.set_option(SocketOption::reuse_address, 0), status::invalid_device_state)
       << "reuse_address must precede bind";
   // native_handle: the library keeps owning it; a null out is refused.
   native_handle_t fd = -1;

@@ -21,8 +21,8 @@ class CloseCancel : public Conformance {
   /// and before the close IRP completed, and that the close succeeded.
   void close_and_expect_cancelled(ScopedSocket& s, std::initializer_list<TestIrp*> pending) {
     for (TestIrp* p : pending) {
-      ASSERT_EQ(p->completions(), 0U) << p->name() << " was expected to be pending: "
-                                      << describe(p->latest());
+      ASSERT_EQ(p->completions(), 0U)
+          << p->name() << " was expected to be pending: " << describe(p->latest());
     }
     const Outcome c = s.close();
     ASSERT_OK(c);
@@ -42,9 +42,8 @@ class CloseCancel : public Conformance {
   /// stays pending: once the accept queue is full the kernel drops further SYNs, so the
   /// connect waits. Sets @p pending (and pending_index_) or leaves it null and sets
   /// skip_reason_.
-  void flood_until_a_connect_pends(const platform::ScopedFdLimit& fd_limit,
-                                   const Address& laddr, std::vector<ScopedSocket>& clients,
-                                   TestIrp*& pending) {
+  void flood_until_a_connect_pends(const platform::ScopedFdLimit& fd_limit, const Address& laddr,
+                                   std::vector<ScopedSocket>& clients, TestIrp*& pending) {
     std::size_t budget = 20000;
     if (auto lim = fd_limit.limit()) {
       const std::size_t in_use = platform::open_fd_count().value_or(64);
@@ -70,17 +69,20 @@ class CloseCancel : public Conformance {
         connects.push_back(&irp);
       }
       // Let the batch settle; a connect still pending after that is the candidate.
-      wait_until([&] {
-        return std::all_of(connects.begin() + static_cast<std::ptrdiff_t>(first),
-                           connects.end(), [](TestIrp* i) { return i->settled(); });
-      }, 300ms);
+      wait_until(
+          [&] {
+            return std::all_of(connects.begin() + static_cast<std::ptrdiff_t>(first),
+                               connects.end(), [](TestIrp* i) { return i->settled(); });
+          },
+          300ms);
       for (std::size_t k = first; k < connects.size(); ++k) {
         if (!connects[k]->settled()) {
           pending = connects[k];
           pending_index_ = k;
           break;
         }
-        ASSERT_OK(connects[k]->latest()) << "a flood connect failed instead of pending or succeeding";
+        ASSERT_OK(connects[k]->latest())
+            << "a flood connect failed instead of pending or succeeding";
       }
     }
     if (pending == nullptr) {
@@ -134,9 +136,8 @@ TEST_P(CloseCancel, CloseWithAPendingWaitallReceiveHoldingData) {
   ASSERT_NO_FATAL_FAILURE(make_pair(p));
   auto& buf = h.buffer(1000);
   TestIrp& rx = h.irp("receive (waitall, partial)");
-  rx.issue([&](Irp* i) {
-    return p.client->receive(buf.data(), buf.size(), receive_flags::waitall, i);
-  });
+  rx.issue(
+      [&](Irp* i) { return p.client->receive(buf.data(), buf.size(), receive_flags::waitall, i); });
   const std::array<std::uint8_t, 10> some{};
   ASSERT_OK(p.server.send(some.data(), some.size()));
   std::this_thread::sleep_for(50ms);
@@ -184,10 +185,9 @@ TEST_P(CloseCancel, CloseWithAPendingReceiveFrom) {
   auto& buf = h.buffer(64);
   Address& from = h.hold<Address>();
   TestIrp& rx = h.irp("receive_from (pending)");
-  EXPECT_STATUS(rx.issue([&](Irp* i) {
-    return u->receive_from(buf.data(), buf.size(), &from, nullptr, i);
-  }),
-                status::pending);
+  EXPECT_STATUS(
+      rx.issue([&](Irp* i) { return u->receive_from(buf.data(), buf.size(), &from, nullptr, i); }),
+      status::pending);
   ASSERT_NO_FATAL_FAILURE(close_and_expect_cancelled(u, {&rx}));
 }
 
@@ -336,7 +336,8 @@ TEST_P(CloseCancel, CloseWithQueuedSends) {
     ASSERT_KEPT_CONTRACT(o);
     EXPECT_LT(o.seq, c.seq) << tx->name() << " completed after the close";
     if (o.status == status::success) {
-      EXPECT_FALSE(seen_cancelled) << tx->name() << " succeeded after an earlier send was cancelled";
+      EXPECT_FALSE(seen_cancelled)
+          << tx->name() << " succeeded after an earlier send was cancelled";
       EXPECT_EQ(o.information, each);
       ++succeeded;
     } else {

@@ -80,8 +80,8 @@ TEST_P(ConnectAccept, AcceptPendsUntilAConnectionArrives) {
   const NTSTATUS r = acc.issue([&](Irp* p) { return listener->accept(&local, &remote, p); });
   EXPECT_STATUS(r, status::pending) << "no connection is queued";
   std::this_thread::sleep_for(50ms);
-  EXPECT_EQ(acc.completions(), 0U) << "accept completed with nothing to accept: "
-                                   << describe(acc.latest());
+  EXPECT_EQ(acc.completions(), 0U)
+      << "accept completed with nothing to accept: " << describe(acc.latest());
 
   auto client = make(Category::connection);
   ASSERT_TRUE(client);
@@ -105,8 +105,8 @@ TEST_P(ConnectAccept, AcceptWithoutAddressOutputs) {
   ASSERT_TRUE(client);
   ASSERT_OK(client.bind(loopback(0)));
   ASSERT_OK(client.connect(laddr));
-  const Outcome a = h.run("accept(null, null)",
-                          [&](Irp* p) { return listener->accept(nullptr, nullptr, p); });
+  const Outcome a =
+      h.run("accept(null, null)", [&](Irp* p) { return listener->accept(nullptr, nullptr, p); });
   ASSERT_OK(a);
   auto server = adopt(a);
   ASSERT_NO_FATAL_FAILURE(exchange_one_byte(h, client, server));
@@ -176,10 +176,9 @@ TEST_P(ConnectAccept, StreamListenStateErrors) {
   auto bound = make(Category::stream);
   ASSERT_TRUE(bound);
   ASSERT_OK(bound.bind(loopback(0)));
-  EXPECT_COMPLETES_WITH(
-      h.run("accept (bound, not listening)",
-            [&](Irp* p) { return bound->accept(nullptr, nullptr, p); }),
-      status::invalid_device_state);
+  EXPECT_COMPLETES_WITH(h.run("accept (bound, not listening)",
+                              [&](Irp* p) { return bound->accept(nullptr, nullptr, p); }),
+                        status::invalid_device_state);
 }
 
 TEST_P(ConnectAccept, ConnectRefused) {
@@ -287,8 +286,7 @@ TEST_P(ConnectAccept, ConnectTwice) {
   ASSERT_OK(s.bind(loopback(0)));
   ASSERT_OK(s.connect(laddr));
   EXPECT_COMPLETES_WITH(s.connect(laddr), status::connection_active);
-  const Outcome a =
-      h.run("accept", [&](Irp* p) { return listener->accept(nullptr, nullptr, p); });
+  const Outcome a = h.run("accept", [&](Irp* p) { return listener->accept(nullptr, nullptr, p); });
   ASSERT_OK(a);
   auto server = adopt(a);
   ASSERT_NO_FATAL_FAILURE(exchange_one_byte(h, s, server));
@@ -312,8 +310,7 @@ TEST_P(ConnectAccept, ClientBoundToWildcardConnects) {
   Address local;
   ASSERT_OK(s.local_address(local));
   EXPECT_NE(local.port(), 0);
-  const Outcome a =
-      h.run("accept", [&](Irp* p) { return listener->accept(nullptr, nullptr, p); });
+  const Outcome a = h.run("accept", [&](Irp* p) { return listener->accept(nullptr, nullptr, p); });
   ASSERT_OK(a);
   auto server = adopt(a);
   ASSERT_NO_FATAL_FAILURE(exchange_one_byte(h, s, server));

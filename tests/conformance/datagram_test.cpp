@@ -34,7 +34,8 @@ TEST_P(Datagram, SendToReceiveFrom) {
 
   auto& ping = h.buffer(200);
   fill_pattern(ping, 0, 21);
-  const Outcome s = h.run("send_to", [&](Irp* i) { return a->send_to(ping.data(), ping.size(), &b_addr, i); });
+  const Outcome s =
+      h.run("send_to", [&](Irp* i) { return a->send_to(ping.data(), ping.size(), &b_addr, i); });
   ASSERT_OK(s);
   EXPECT_EQ(s.information, ping.size());
 
@@ -52,7 +53,8 @@ TEST_P(Datagram, SendToReceiveFrom) {
 
   // Reply to the captured sender address.
   const std::array<std::uint8_t, 4> pong{'P', 'O', 'N', 'G'};
-  ASSERT_OK(h.run("send_to (reply)", [&](Irp* i) { return b->send_to(pong.data(), pong.size(), &from, i); }));
+  ASSERT_OK(h.run("send_to (reply)",
+                  [&](Irp* i) { return b->send_to(pong.data(), pong.size(), &from, i); }));
   Address& from2 = h.hold<Address>();
   const Outcome r2 = h.run("receive_from (reply)", [&](Irp* i) {
     return a->receive_from(in.data(), in.size(), &from2, nullptr, i);
@@ -73,7 +75,8 @@ TEST_P(Datagram, ReceiveFromPendsUntilADatagramArrives) {
   auto& in = h.buffer(64);
   Address& from = h.hold<Address>();
   TestIrp& rx = h.irp("receive_from (pending)");
-  const NTSTATUS r0 = rx.issue([&](Irp* i) { return b->receive_from(in.data(), in.size(), &from, nullptr, i); });
+  const NTSTATUS r0 =
+      rx.issue([&](Irp* i) { return b->receive_from(in.data(), in.size(), &from, nullptr, i); });
   EXPECT_STATUS(r0, status::pending);
   std::this_thread::sleep_for(50ms);
   EXPECT_EQ(rx.completions(), 0U) << describe(rx.latest());
@@ -95,9 +98,12 @@ TEST_P(Datagram, DatagramsStaySeparate) {
   // Two sends back to back, then an empty datagram: three receives, one each.
   const std::array<std::uint8_t, 5> d1{1, 1, 1, 1, 1};
   const std::array<std::uint8_t, 7> d2{2, 2, 2, 2, 2, 2, 2};
-  ASSERT_OK(h.run("send_to 1", [&](Irp* i) { return a->send_to(d1.data(), d1.size(), &b_addr, i); }));
-  ASSERT_OK(h.run("send_to 2", [&](Irp* i) { return a->send_to(d2.data(), d2.size(), &b_addr, i); }));
-  const Outcome e = h.run("send_to (empty)", [&](Irp* i) { return a->send_to(nullptr, 0, &b_addr, i); });
+  ASSERT_OK(
+      h.run("send_to 1", [&](Irp* i) { return a->send_to(d1.data(), d1.size(), &b_addr, i); }));
+  ASSERT_OK(
+      h.run("send_to 2", [&](Irp* i) { return a->send_to(d2.data(), d2.size(), &b_addr, i); }));
+  const Outcome e =
+      h.run("send_to (empty)", [&](Irp* i) { return a->send_to(nullptr, 0, &b_addr, i); });
   ASSERT_OK(e);
   EXPECT_EQ(e.information, 0U);
   auto& in = h.buffer(64);
@@ -121,7 +127,8 @@ TEST_P(Datagram, TruncationIsReported) {
   ASSERT_NO_FATAL_FAILURE(bound_udp(b, b_addr));
   auto& big = h.buffer(100);
   fill_pattern(big, 0, 22);
-  ASSERT_OK(h.run("send_to (100 B)", [&](Irp* i) { return a->send_to(big.data(), big.size(), &b_addr, i); }));
+  ASSERT_OK(h.run("send_to (100 B)",
+                  [&](Irp* i) { return a->send_to(big.data(), big.size(), &b_addr, i); }));
   auto& small = h.buffer(10);
   Address& from = h.hold<Address>();
   unsigned& flags = h.hold<unsigned>(0U);
@@ -135,7 +142,8 @@ TEST_P(Datagram, TruncationIsReported) {
   EXPECT_EQ(from, a_addr);
   // The rest of the datagram is gone: the next datagram arrives whole.
   const std::array<std::uint8_t, 2> next{42, 43};
-  ASSERT_OK(h.run("send_to (next)", [&](Irp* i) { return a->send_to(next.data(), next.size(), &b_addr, i); }));
+  ASSERT_OK(h.run("send_to (next)",
+                  [&](Irp* i) { return a->send_to(next.data(), next.size(), &b_addr, i); }));
   flags = 0xFFFFU;
   const Outcome r2 = h.run("receive_from (next)", [&](Irp* i) {
     return b->receive_from(small.data(), small.size(), nullptr, &flags, i);
@@ -182,25 +190,27 @@ TEST_P(Datagram, StateAndArgumentErrors) {
   ASSERT_NO_FATAL_FAILURE(bound_udp(b, b_addr));
   std::array<std::uint8_t, 4> d{};
   EXPECT_COMPLETES_WITH(
-      h.run("send_to (unbound)", [&](Irp* i) { return unbound->send_to(d.data(), d.size(), &b_addr, i); }),
+      h.run("send_to (unbound)",
+            [&](Irp* i) { return unbound->send_to(d.data(), d.size(), &b_addr, i); }),
       status::invalid_device_state);
-  EXPECT_COMPLETES_WITH(h.run("receive_from (unbound)",
-                              [&](Irp* i) {
-                                return unbound->receive_from(d.data(), d.size(), nullptr, nullptr, i);
-                              }),
-                        status::invalid_device_state);
-  const Address other = other_family_loopback(b_addr.port());
   EXPECT_COMPLETES_WITH(
-      h.run("send_to (other family)", [&](Irp* i) { return b->send_to(d.data(), d.size(), &other, i); }),
-      status::invalid_address);
-  const Address unspecified;
-  EXPECT_COMPLETES_WITH(h.run("send_to (unspecified)",
-                              [&](Irp* i) { return b->send_to(d.data(), d.size(), &unspecified, i); }),
+      h.run("receive_from (unbound)",
+            [&](Irp* i) { return unbound->receive_from(d.data(), d.size(), nullptr, nullptr, i); }),
+      status::invalid_device_state);
+  const Address other = other_family_loopback(b_addr.port());
+  EXPECT_COMPLETES_WITH(h.run("send_to (other family)",
+                              [&](Irp* i) { return b->send_to(d.data(), d.size(), &other, i); }),
                         status::invalid_address);
+  const Address unspecified;
+  EXPECT_COMPLETES_WITH(
+      h.run("send_to (unspecified)",
+            [&](Irp* i) { return b->send_to(d.data(), d.size(), &unspecified, i); }),
+      status::invalid_address);
   auto& huge = h.buffer(70000);
-  EXPECT_COMPLETES_WITH(h.run("send_to (70000 B)",
-                              [&](Irp* i) { return b->send_to(huge.data(), huge.size(), &b_addr, i); }),
-                        status::invalid_buffer_size);
+  EXPECT_COMPLETES_WITH(
+      h.run("send_to (70000 B)",
+            [&](Irp* i) { return b->send_to(huge.data(), huge.size(), &b_addr, i); }),
+      status::invalid_buffer_size);
 }
 
 TEST_P(Datagram, SendToAPortWithNoListener) {
@@ -217,16 +227,20 @@ TEST_P(Datagram, SendToAPortWithNoListener) {
   ASSERT_NO_FATAL_FAILURE(bound_udp(a, a_addr));
   ASSERT_NO_FATAL_FAILURE(bound_udp(b, b_addr));
   const std::array<std::uint8_t, 8> d{1, 2, 3, 4, 5, 6, 7, 8};
-  const Outcome s = h.run("send_to (no listener)", [&](Irp* i) { return a->send_to(d.data(), d.size(), &dead, i); });
+  const Outcome s = h.run("send_to (no listener)",
+                          [&](Irp* i) { return a->send_to(d.data(), d.size(), &dead, i); });
   ASSERT_OK(s) << "UDP send to a closed port is not an error for the sender";
   EXPECT_EQ(s.information, d.size());
   // a keeps receiving. On Winsock the ICMP port-unreachable may surface once as
   // connection_reset on the next receive_from; POSIX unconnected sockets never see it.
   ASSERT_OK(h.run("send_to a", [&](Irp* i) { return b->send_to(d.data(), d.size(), &a_addr, i); }));
   auto& in = h.buffer(64);
-  Outcome r = h.run("receive_from", [&](Irp* i) { return a->receive_from(in.data(), in.size(), nullptr, nullptr, i); });
+  Outcome r = h.run("receive_from", [&](Irp* i) {
+    return a->receive_from(in.data(), in.size(), nullptr, nullptr, i);
+  });
   if (h.backend() != "posix" && r.completed && r.status == status::connection_reset) {
-    r = h.run("receive_from (after reset)", [&](Irp* i) { return a->receive_from(in.data(), in.size(), nullptr, nullptr, i); });
+    r = h.run("receive_from (after reset)",
+              [&](Irp* i) { return a->receive_from(in.data(), in.size(), nullptr, nullptr, i); });
   }
   ASSERT_OK(r);
   EXPECT_EQ(r.information, d.size());

@@ -64,15 +64,14 @@ TEST_P(Shutdown, ForcedCloseOfOpenSockets) {
   EXPECT_COMPLETES_WITH(
       h.run("send_to after shutdown", [&](Irp* i) { return u->send_to(&byte, 1, &laddr, i); }),
       status::file_forced_closed);
-  EXPECT_COMPLETES_WITH(p.client.set_option(SocketOption::no_delay, 1),
-                        status::file_forced_closed);
+  EXPECT_COMPLETES_WITH(p.client.set_option(SocketOption::no_delay, 1), status::file_forced_closed);
   native_handle_t fd = 0;
   EXPECT_STATUS(p.client->native_handle(&fd), status::file_forced_closed);
 
   // New sockets cannot be created.
   Outcome created;
-  EXPECT_FALSE(h.create_raw(family(), SocketType::stream, Protocol::tcp, Category::connection,
-                            &created));
+  EXPECT_FALSE(
+      h.create_raw(family(), SocketType::stream, Protocol::tcp, Category::connection, &created));
   EXPECT_COMPLETES_WITH(created, status::file_forced_closed);
 
   // Close still succeeds, and is still owed, for every socket.
@@ -110,8 +109,8 @@ TEST_P(Shutdown, PendingSendAtShutdown) {
 TEST_P(Shutdown, ShutdownWithNoSockets) {
   h.provider().shutdown();
   Outcome created;
-  EXPECT_FALSE(h.create_raw(family(), SocketType::datagram, Protocol::udp, Category::datagram,
-                            &created));
+  EXPECT_FALSE(
+      h.create_raw(family(), SocketType::datagram, Protocol::udp, Category::datagram, &created));
   EXPECT_COMPLETES_WITH(created, status::file_forced_closed);
 }
 

@@ -103,12 +103,14 @@ TEST_P(Stress, ThousandConcurrentConnectionsEcho) {
       }
     }
     const std::size_t n = std::min(st.accepted.load(), echo_connections);
-    wait_until([&] {
-      for (std::size_t i = 0; i < n; ++i) {
-        if (!st.server[i]->ended.load()) return false;
-      }
-      return true;
-    }, 10s);
+    wait_until(
+        [&] {
+          for (std::size_t i = 0; i < n; ++i) {
+            if (!st.server[i]->ended.load()) return false;
+          }
+          return true;
+        },
+        10s);
     for (std::size_t i = 0; i < n; ++i) {
       auto& s = *st.server[i];
       if (s.socket) {
@@ -139,9 +141,8 @@ TEST_P(Stress, ThousandConcurrentConnectionsEcho) {
     });
     conn->tx->set_hook([conn, &st](TestIrp& irp, const Completion& c) {
       if (c.status == status::success) {
-        conn->rx->issue([&](Irp* p) {
-          return conn->socket.receive(conn->buf.data(), conn->buf.size(), 0, p);
-        });
+        conn->rx->issue(
+            [&](Irp* p) { return conn->socket.receive(conn->buf.data(), conn->buf.size(), 0, p); });
       } else {
         st.failures.add(irp.name() + " failed with " + status_string(c.status));
         conn->ended.store(true);
@@ -175,8 +176,8 @@ TEST_P(Stress, ThousandConcurrentConnectionsEcho) {
   for (std::size_t i = 0; i < echo_connections; ++i) {
     EchoClient* cl = st.clients[i].get();
     Outcome created;
-    cl->socket = h.create_raw(family(), SocketType::stream, Protocol::tcp, Category::connection,
-                              &created);
+    cl->socket =
+        h.create_raw(family(), SocketType::stream, Protocol::tcp, Category::connection, &created);
     ASSERT_TRUE(cl->socket) << "client #" << i << ": " << describe(created);
     ASSERT_OK(h.run("bind client", [&](Irp* p) { return cl->socket.bind(loopback(0), p); }));
     fill_pattern(cl->msg, 0, static_cast<std::uint32_t>(i) + 1000U);
@@ -208,9 +209,8 @@ TEST_P(Stress, ThousandConcurrentConnectionsEcho) {
         st.failures.add(irp.name() + " failed with " + status_string(c.status));
         return;
       }
-      cl->rx->issue([&](Irp* p) {
-        return cl->socket.receive(cl->echo.data(), cl->echo.size(), 0, p);
-      });
+      cl->rx->issue(
+          [&](Irp* p) { return cl->socket.receive(cl->echo.data(), cl->echo.size(), 0, p); });
     });
     cl->connect->set_hook([cl, &st](TestIrp& irp, const Completion& c) {
       if (c.status != status::success) {
@@ -227,12 +227,13 @@ TEST_P(Stress, ThousandConcurrentConnectionsEcho) {
   }
 
   const bool done = wait_until(
-      [&] { return st.echoed.load() + static_cast<std::size_t>(st.failures.count()) >= echo_connections; },
+      [&] {
+        return st.echoed.load() + static_cast<std::size_t>(st.failures.count()) >= echo_connections;
+      },
       60s, 10ms);
   EXPECT_EQ(st.failures.count(), 0) << "first failure: " << st.failures.first();
   EXPECT_TRUE(done) << "only " << st.echoed.load() << " of " << echo_connections
-                    << " echoes completed within 60 s (" << st.accepted.load()
-                    << " accepted)";
+                    << " echoes completed within 60 s (" << st.accepted.load() << " accepted)";
   EXPECT_EQ(st.echoed.load(), echo_connections);
   EXPECT_EQ(st.accepted.load(), echo_connections);
 }
@@ -280,8 +281,7 @@ TEST_P(Stress, ReceiveLoopReentersFromTheCompletionRoutine) {
     --depth;
   });
   rx.issue([&](Irp* i) { return sock.receive(dst.data(), piece, 0, i); });
-  const bool finished =
-      wait_until([&] { return ls.got.load() >= total || ls.failed.load(); }, 20s);
+  const bool finished = wait_until([&] { return ls.got.load() >= total || ls.failed.load(); }, 20s);
   ASSERT_TRUE(finished) << "the re-entrant receive loop stalled at " << ls.got.load() << " of "
                         << total << " bytes (deadlock or lost completion?)";
   ASSERT_FALSE(ls.failed.load()) << ls.why;

@@ -124,9 +124,8 @@ TEST_P(Transfer, WaitallFillsTheBuffer) {
     ASSERT_OK(p.client.send(src.data() + off, piece));
     if (off + piece < total) {
       // Each piece alone is less than the buffer: a WAITALL receive must keep waiting.
-      EXPECT_EQ(rx.completions(), 0U) << "WAITALL receive completed after only "
-                                      << off + piece << " of " << total << " bytes: "
-                                      << describe(rx.latest());
+      EXPECT_EQ(rx.completions(), 0U) << "WAITALL receive completed after only " << off + piece
+                                      << " of " << total << " bytes: " << describe(rx.latest());
     }
   }
   const Outcome r = rx.wait();
@@ -141,9 +140,8 @@ TEST_P(Transfer, WaitallEndsAtGracefulDisconnect) {
   ASSERT_NO_FATAL_FAILURE(make_pair(p));
   auto& dst = h.buffer(1000);
   TestIrp& rx = h.irp("receive (waitall)");
-  rx.issue([&](Irp* i) {
-    return p.server->receive(dst.data(), dst.size(), receive_flags::waitall, i);
-  });
+  rx.issue(
+      [&](Irp* i) { return p.server->receive(dst.data(), dst.size(), receive_flags::waitall, i); });
   const std::array<std::uint8_t, 10> data{1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
   ASSERT_OK(p.client.send(data.data(), data.size()));
   ASSERT_OK(p.client.disconnect(0));
@@ -350,17 +348,15 @@ TEST_P(Transfer, AbortiveDisconnect) {
   ASSERT_OK(p.client.disconnect(disconnect_flags::abortive));
   EXPECT_COMPLETES_WITH(local_rx.wait(), status::connection_aborted)
       << "a local abortive disconnect ends the local pending receive";
-  EXPECT_COMPLETES_WITH(peer_rx.wait(), status::connection_reset)
-      << "the peer sees a reset";
+  EXPECT_COMPLETES_WITH(peer_rx.wait(), status::connection_reset) << "the peer sees a reset";
   // Abortive with data is a parameter error.
   const std::array<std::uint8_t, 1> data{1};
   const std::array<ConstBuffer, 1> final_data{ConstBuffer{data.data(), data.size()}};
-  EXPECT_COMPLETES_WITH(h.run("abortive disconnect with data",
-                              [&](Irp* i) {
-                                return p.server->disconnect(final_data,
-                                                            disconnect_flags::abortive, i);
-                              }),
-                        status::invalid_parameter);
+  EXPECT_COMPLETES_WITH(
+      h.run(
+          "abortive disconnect with data",
+          [&](Irp* i) { return p.server->disconnect(final_data, disconnect_flags::abortive, i); }),
+      status::invalid_parameter);
 }
 
 TEST_P(Transfer, GracefulDisconnectWithFinalData) {

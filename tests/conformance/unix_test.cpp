@@ -41,8 +41,8 @@ TEST_P(Unix, BindCreatesTheSocketFile) {
 
 TEST_P(Unix, ConnectAcceptAndTransfer) {
   Pair p;
-  ASSERT_NO_FATAL_FAILURE(make_pair(p, path_address(in_dir("server.sock")),
-                                    path_address(in_dir("client.sock"))));
+  ASSERT_NO_FATAL_FAILURE(
+      make_pair(p, path_address(in_dir("server.sock")), path_address(in_dir("client.sock"))));
   EXPECT_EQ(p.client_addr.unix_path(), in_dir("client.sock").string());
   Address remote;
   ASSERT_OK(p.server.remote_address(remote));

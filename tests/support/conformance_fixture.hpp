@@ -80,8 +80,8 @@ class FixtureBase {
   Harness h;
 
   /// Creates a socket; reports a failure and returns an empty wrapper if it fails.
-  ScopedSocket make(AddressFamily family, Category category,
-                    SocketType type = SocketType::stream, Protocol protocol = Protocol::tcp) {
+  ScopedSocket make(AddressFamily family, Category category, SocketType type = SocketType::stream,
+                    Protocol protocol = Protocol::tcp) {
     Outcome o;
     Socket s = h.create_raw(family, type, protocol, category, &o);
     if (!s) {
@@ -100,8 +100,7 @@ class FixtureBase {
   /// the address it got (port read back with local_address).
   void make_listener(ScopedSocket& out, const Address& where, Address& bound) {
     out = make(where.family(), Category::listen, SocketType::stream,
-               where.family() == AddressFamily::unix_domain ? Protocol::automatic
-                                                            : Protocol::tcp);
+               where.family() == AddressFamily::unix_domain ? Protocol::automatic : Protocol::tcp);
     ASSERT_TRUE(out);
     ASSERT_OK(out.bind(where));
     ASSERT_OK(out.local_address(bound));
@@ -120,8 +119,8 @@ class FixtureBase {
                  Category client_category = Category::connection) {
     ScopedSocket listener;
     ASSERT_NO_FATAL_FAILURE(make_listener(listener, listen_at, p.server_addr));
-    const Protocol proto = listen_at.family() == AddressFamily::unix_domain ? Protocol::automatic
-                                                                            : Protocol::tcp;
+    const Protocol proto =
+        listen_at.family() == AddressFamily::unix_domain ? Protocol::automatic : Protocol::tcp;
     p.client = make(listen_at.family(), client_category, SocketType::stream, proto);
     ASSERT_TRUE(p.client);
     ASSERT_OK(p.client.bind(client_local));
@@ -178,9 +177,7 @@ class Conformance : public ::testing::TestWithParam<ProviderParam>, protected Fi
                     Protocol protocol = Protocol::tcp) {
     return FixtureBase::make(family(), category, type, protocol);
   }
-  ScopedSocket make_udp() {
-    return make(Category::datagram, SocketType::datagram, Protocol::udp);
-  }
+  ScopedSocket make_udp() { return make(Category::datagram, SocketType::datagram, Protocol::udp); }
   void make_listener(ScopedSocket& out, Address& bound) {
     FixtureBase::make_listener(out, loopback(), bound);
   }
@@ -217,14 +214,14 @@ class UnixConformance : public ::testing::TestWithParam<std::string>, protected 
 
 }  // namespace wskport::test
 
-#define WSKPORT_INSTANTIATE_CONFORMANCE(Suite)                                       \
-  GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(Suite);                              \
-  INSTANTIATE_TEST_SUITE_P(Providers, Suite,                                         \
+#define WSKPORT_INSTANTIATE_CONFORMANCE(Suite)                                      \
+  GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(Suite);                             \
+  INSTANTIATE_TEST_SUITE_P(Providers, Suite,                                        \
                            ::testing::ValuesIn(::wskport::test::provider_params()), \
                            ::wskport::test::provider_param_name)
 
-#define WSKPORT_INSTANTIATE_UNIX(Suite)                                              \
-  GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(Suite);                              \
-  INSTANTIATE_TEST_SUITE_P(Providers, Suite,                                         \
-                           ::testing::ValuesIn(::wskport::test::backend_params()),  \
+#define WSKPORT_INSTANTIATE_UNIX(Suite)                                            \
+  GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(Suite);                            \
+  INSTANTIATE_TEST_SUITE_P(Providers, Suite,                                       \
+                           ::testing::ValuesIn(::wskport::test::backend_params()), \
                            ::wskport::test::backend_param_name)

@@ -183,8 +183,7 @@ class Harness {
     provider_ = Provider::create(options, &error);
     if (!provider_) {
       return ::testing::AssertionFailure()
-             << "Provider::create(backend \"" << backend_ << "\") failed: "
-             << status_string(error);
+             << "Provider::create(backend \"" << backend_ << "\") failed: " << status_string(error);
     }
     if (error != status::success) {
       return ::testing::AssertionFailure()
@@ -197,9 +196,8 @@ class Harness {
   // count just after the completion routine returns, hence a bounded wait, not a read.
   void check_quiescent() {
     if (!provider_) return;
-    wait_until([&] {
-      return provider_->open_sockets() == 0 && provider_->outstanding_irps() == 0;
-    });
+    wait_until(
+        [&] { return provider_->open_sockets() == 0 && provider_->outstanding_irps() == 0; });
     EXPECT_EQ(provider_->open_sockets(), 0U)
         << "sockets still open at the end of the test (not closed, or close lost)";
     EXPECT_EQ(provider_->outstanding_irps(), 0U)
@@ -224,8 +222,8 @@ class Harness {
     for (auto* i : irps) {
       const auto calls = i->calls();
       const auto seen = i->completions();
-      EXPECT_EQ(seen, calls) << i->name() << ": completion routine ran " << seen
-                             << " time(s) for " << calls << " accepted call(s)";
+      EXPECT_EQ(seen, calls) << i->name() << ": completion routine ran " << seen << " time(s) for "
+                             << calls << " accepted call(s)";
       EXPECT_EQ(i->completion_count(), static_cast<std::uint64_t>(seen))
           << i->name() << ": Irp::completion_count() disagrees with the routine's count";
       for (const auto& v : i->violations()) ADD_FAILURE() << "contract violation: " << v;
@@ -235,10 +233,12 @@ class Harness {
   void check_fds() {
     if (!fd_baseline_) return;  // no /proc: nothing to compare
     std::optional<std::size_t> now;
-    wait_until([&] {
-      now = platform::open_fd_count();
-      return now && *now == *fd_baseline_;
-    }, 2s);
+    wait_until(
+        [&] {
+          now = platform::open_fd_count();
+          return now && *now == *fd_baseline_;
+        },
+        2s);
     EXPECT_EQ(now.value_or(0), *fd_baseline_)
         << "open file descriptors differ from the count at SetUp (leaked or closed twice)";
   }
@@ -306,18 +306,21 @@ class ScopedSocket {
     s_ = Socket{};
     h_ = nullptr;
     if (h == nullptr || !s) return {};
-    return h->run("close", [&](Irp* p) { return s.close(p); }, bound);
+    return h->run(
+        "close", [&](Irp* p) { return s.close(p); }, bound);
   }
 
   Outcome bind(const Address& a) {
     return h_->run("bind " + a.to_string(), [&](Irp* p) { return s_.bind(a, p); });
   }
-  Outcome listen() { return h_->run("listen", [&](Irp* p) { return s_.listen(p); }); }
+  Outcome listen() {
+    return h_->run("listen", [&](Irp* p) { return s_.listen(p); });
+  }
   Outcome connect(const Address& a, std::chrono::milliseconds bound = default_bound) {
     // The address must outlive the call even if it does not complete within the bound.
     const Address& held = h_->hold<Address>(a);
-    return h_->run("connect " + a.to_string(), [&](Irp* p) { return s_.connect(held, p); },
-                   bound);
+    return h_->run(
+        "connect " + a.to_string(), [&](Irp* p) { return s_.connect(held, p); }, bound);
   }
   Outcome local_address(Address& out) {
     return h_->run("local_address", [&](Irp* p) { return s_.local_address(&out, p); });
@@ -332,19 +335,20 @@ class ScopedSocket {
     return h_->run("get_option", [&](Irp* p) { return s_.get_option(o, p); });
   }
   Outcome disconnect(unsigned flags = 0) {
-    return h_->run("disconnect", [&](Irp* p) {
-      return s_.disconnect(std::span<const ConstBuffer>{}, flags, p);
-    });
+    return h_->run("disconnect",
+                   [&](Irp* p) { return s_.disconnect(std::span<const ConstBuffer>{}, flags, p); });
   }
   /// One send of @p size bytes (completes when all were taken).
   Outcome send(const void* data, std::size_t size,
                std::chrono::milliseconds bound = default_bound) {
-    return h_->run("send", [&](Irp* p) { return s_.send(data, size, 0, p); }, bound);
+    return h_->run(
+        "send", [&](Irp* p) { return s_.send(data, size, 0, p); }, bound);
   }
   /// One receive into @p data (completes on any data).
   Outcome receive(void* data, std::size_t size, unsigned flags = 0,
                   std::chrono::milliseconds bound = default_bound) {
-    return h_->run("receive", [&](Irp* p) { return s_.receive(data, size, flags, p); }, bound);
+    return h_->run(
+        "receive", [&](Irp* p) { return s_.receive(data, size, flags, p); }, bound);
   }
 
  private:
@@ -362,8 +366,7 @@ class ScopedSocket {
 /// stopping early on a failure or a 0-byte receive. Returns the bytes received and, in
 /// @p last, the outcome of the last receive.
 inline std::size_t receive_exactly(Harness& h, const Socket& s, std::span<std::uint8_t> out,
-                                   Outcome& last,
-                                   std::chrono::milliseconds bound = default_bound,
+                                   Outcome& last, std::chrono::milliseconds bound = default_bound,
                                    std::size_t chunk = 1U << 20U) {
   const auto deadline = std::chrono::steady_clock::now() + bound;
   std::size_t got = 0;

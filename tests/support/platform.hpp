@@ -227,8 +227,8 @@ class TempDir {
     std::random_device rd;
     std::error_code ec;
     for (int attempt = 0; attempt < 100 && path_.empty(); ++attempt) {
-      auto candidate = std::filesystem::temp_directory_path(ec) /
-                       ("wskport-conf-" + std::to_string(rd()));
+      auto candidate =
+          std::filesystem::temp_directory_path(ec) / ("wskport-conf-" + std::to_string(rd()));
       if (std::filesystem::create_directory(candidate, ec)) path_ = candidate;
     }
 #else

@@ -80,9 +80,8 @@ inline std::string describe(const Outcome& o) {
 
 /// Predicate formatter: the call completed (within its bound), kept the contract, and
 /// its IRP's final status is @p expected.
-inline ::testing::AssertionResult CompletesWith(const char* outcome_expr,
-                                                const char* expected_expr, const Outcome& o,
-                                                NTSTATUS expected) {
+inline ::testing::AssertionResult CompletesWith(const char* outcome_expr, const char* expected_expr,
+                                                const Outcome& o, NTSTATUS expected) {
   if (o.completed && o.violation.empty() && o.status == expected) {
     return ::testing::AssertionSuccess();
   }
@@ -106,7 +105,8 @@ class TestIrp : public Irp {
   /// any lock. May issue further calls (also on this IRP).
   using Hook = std::function<void(TestIrp&, const Completion&)>;
 
-  explicit TestIrp(std::string name = {}) : Irp(&TestIrp::routine, nullptr), name_(std::move(name)) {}
+  explicit TestIrp(std::string name = {})
+      : Irp(&TestIrp::routine, nullptr), name_(std::move(name)) {}
   TestIrp(const TestIrp&) = delete;
   TestIrp& operator=(const TestIrp&) = delete;
   ~TestIrp() = default;
@@ -283,7 +283,5 @@ class TestIrp : public Irp {
   ASSERT_PRED_FORMAT2(::wskport::test::CompletesWith, outcome, expected)
 #define EXPECT_OK(outcome) EXPECT_COMPLETES_WITH(outcome, ::wskport::status::success)
 #define ASSERT_OK(outcome) ASSERT_COMPLETES_WITH(outcome, ::wskport::status::success)
-#define EXPECT_KEPT_CONTRACT(outcome) \
-  EXPECT_PRED_FORMAT1(::wskport::test::KeptContract, outcome)
-#define ASSERT_KEPT_CONTRACT(outcome) \
-  ASSERT_PRED_FORMAT1(::wskport::test::KeptContract, outcome)
+#define EXPECT_KEPT_CONTRACT(outcome) EXPECT_PRED_FORMAT1(::wskport::test::KeptContract, outcome)
+#define ASSERT_KEPT_CONTRACT(outcome) ASSERT_PRED_FORMAT1(::wskport::test::KeptContract, outcome)
