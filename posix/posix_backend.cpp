@@ -24,35 +24,6 @@ namespace wskport::detail::posix {
 
 // ---- queues and the reactor -------------------------------------------------------
 
-void IrpQueue::push_back(Irp& irp) noexcept {
-  auto& op = IrpAccess::op(irp);
-  op.next = nullptr;
-  op.prev = tail_;
-  if (tail_ != nullptr) {
-    IrpAccess::op(*tail_).next = &irp;
-  } else {
-    head_ = &irp;
-  }
-  tail_ = &irp;
-  op.queued = true;
-}
-
-void IrpQueue::remove(Irp& irp) noexcept {
-  auto& op = IrpAccess::op(irp);
-  if (op.prev != nullptr) {
-    IrpAccess::op(*op.prev).next = op.next;
-  } else {
-    head_ = op.next;
-  }
-  if (op.next != nullptr) {
-    IrpAccess::op(*op.next).prev = op.prev;
-  } else {
-    tail_ = op.prev;
-  }
-  op.next = op.prev = nullptr;
-  op.queued = false;
-}
-
 Dir direction_of(OpKind kind) noexcept {
   switch (kind) {
     case OpKind::accept:

@@ -22,22 +22,10 @@
 
 #include "common/core/backend.hpp"
 #include "common/core/completion.hpp"
+#include "common/core/irp_queue.hpp"
 #include "common/core/socket_impl.hpp"
 
 namespace wskport::detail::posix {
-
-/// A FIFO of IRPs linked through op.next / op.prev.
-class IrpQueue {
- public:
-  [[nodiscard]] bool empty() const noexcept { return head_ == nullptr; }
-  [[nodiscard]] Irp* front() const noexcept { return head_; }
-  void push_back(Irp& irp) noexcept;
-  void remove(Irp& irp) noexcept;
-
- private:
-  Irp* head_ = nullptr;
-  Irp* tail_ = nullptr;
-};
 
 enum class Dir : int { read = 0, write = 1 };
 

@@ -17,6 +17,9 @@ packages=(
   libmsgsl-dev     # Microsoft GSL
   libgtest-dev     # GoogleTest
   libbenchmark-dev # Google Benchmark (benchmarks)
+  googletest       # GoogleTest sources (/usr/src/googletest), built for the MinGW preset
+  g++-mingw-w64-x86-64-posix  # the `mingw` preset: Windows x64 cross compiler (posix threads)
+  wine64           # the `mingw` preset runs its Windows test binaries under Wine
 )
 
 log() { printf 'deps: %s\n' "$*"; }

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # README command 2 (and CI, through .ci/run): builds and runs the whole test suite.
 #   1. installs missing Debian packages (scripts/deps.sh);
-#   2. for each preset (default, clang, asan, tsan): configure, build, ctest;
+#   2. for each preset (default, clang, asan, tsan, mingw): configure, build, ctest;
 #   3. prints a summary; the last line reads "N passed, N failed" (preset runs).
 # Exits non-zero if any preset fails. A failing preset does not stop the others.
 #
@@ -17,12 +17,17 @@
 # `setarch -R` (ASLR off for ctest and its children); if that is refused (some containers
 # forbid it) and the script runs as root under CI=true, vm.mmap_rnd_bits is lowered to 28
 # for the run and restored at exit. Otherwise the preset fails and says why.
+#
+# The mingw preset cross-builds the Windows backend with MinGW-w64 and ctest runs its test
+# binaries under Wine (cmake/wine-run.sh, a Wine prefix in build/mingw/wineprefix). After
+# its tests, and at exit, the script waits for that prefix's wineserver to end (bounded,
+# then killed), so that no Wine process outlives the script.
 set -uo pipefail
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo_root" || exit 1
 
-read -r -a presets <<<"${WSKPORT_PRESETS:-default clang asan tsan}"
+read -r -a presets <<<"${WSKPORT_PRESETS:-default clang asan tsan mingw}"
 if [[ ${#presets[@]} -eq 0 ]]; then
   echo "test.sh: WSKPORT_PRESETS is empty" >&2
   exit 2
@@ -48,7 +53,35 @@ restore_sysctl() {
     restore_rnd_bits=""
   fi
 }
-trap restore_sysctl EXIT
+# --- Wine (the mingw preset) ----------------------------------------------------------
+wineserver_bin() {
+  if [[ -x /usr/lib/wine/wineserver ]]; then
+    echo /usr/lib/wine/wineserver  # Debian's wine64 package (no wineserver on PATH)
+  elif command -v wineserver >/dev/null 2>&1; then
+    command -v wineserver
+  fi
+}
+
+# Waits (at most 60 s) for the wineserver of <build dir>'s Wine prefix to end, then kills
+# it if it is still there. Nothing to do when the build has no prefix.
+stop_wine() {  # stop_wine <build dir>
+  local prefix="$1/wineprefix" server
+  [[ -d "$prefix" ]] || return 0
+  server="$(wineserver_bin)"
+  [[ -n "$server" ]] || return 0
+  prefix="$(cd "$prefix" && pwd)"
+  if ! WINEPREFIX="$prefix" timeout 60 "$server" -w; then
+    echo "test.sh: the wineserver of $prefix did not end within 60 s; killing it" >&2
+    WINEPREFIX="$prefix" "$server" -k 2>/dev/null || true
+  fi
+}
+
+cleanup() {
+  restore_sysctl
+  for p in "${presets[@]}"; do stop_wine "build/$p"; done
+}
+
+trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 cache_value() {  # cache_value <build dir> <variable>
@@ -150,6 +183,7 @@ for preset in "${presets[@]}"; do
       if ! "${runner[@]}" ctest --preset "$preset"; then
         step="test"
       fi
+      stop_wine "$build"
     fi
   fi
   elapsed=$((SECONDS - start))

@@ -34,6 +34,9 @@ constexpr std::array kWsaTable{
     WSKPORT_WSA_ROW(wsaeaddrnotavail, "WSAEADDRNOTAVAIL", invalid_address_component,
                     "the address is not one of this machine's, so nothing can be bound to "
                     "or sent from it (also: no ephemeral port left for connect)"),
+    WSKPORT_WSA_ROW(error_invalid_netname, "ERROR_INVALID_NETNAME", invalid_address_component,
+                    "the address is not usable here, as ConnectEx reports it through the "
+                    "completion (STATUS_INVALID_ADDRESS_COMPONENT)"),
     WSKPORT_WSA_ROW(wsaeaddrinuse, "WSAEADDRINUSE", address_already_associated,
                     "the local address and port are in use by another socket"),
     WSKPORT_WSA_ROW(wsaeinval, "WSAEINVAL", invalid_parameter,
@@ -75,6 +78,10 @@ constexpr std::array kWsaTable{
                     "the connection was aborted on this side, as a completion reports it"),
     WSKPORT_WSA_ROW(wsaenotconn, "WSAENOTCONN", invalid_connection,
                     "the operating system reports the socket is not connected"),
+    WSKPORT_WSA_ROW(error_unexp_net_err, "ERROR_UNEXP_NET_ERR", invalid_connection,
+                    "the connection is not usable (STATUS_INVALID_CONNECTION), as a completion "
+                    "reports it; an accept retries it, as a connection gone before AcceptEx "
+                    "took it (Wine's report of a reset one)"),
     WSKPORT_WSA_ROW(wsaeisconn, "WSAEISCONN", connection_active, "the socket is already connected"),
     WSKPORT_WSA_ROW(wsaealready, "WSAEALREADY", network_busy,
                     "a connect is already in progress on this socket"),
@@ -130,8 +137,18 @@ constexpr std::array kWsaTable{
                     "the system is out of socket buffers"),
     WSKPORT_WSA_ROW(wsa_not_enough_memory, "WSA_NOT_ENOUGH_MEMORY", insufficient_resources,
                     "out of memory"),
+    WSKPORT_WSA_ROW(error_no_system_resources, "ERROR_NO_SYSTEM_RESOURCES", insufficient_resources,
+                    "the system is out of resources for the operation, as a completion "
+                    "reports it (STATUS_INSUFFICIENT_RESOURCES)"),
     WSKPORT_WSA_ROW(wsa_operation_aborted, "WSA_OPERATION_ABORTED", cancelled,
                     "the overlapped operation was cancelled (CancelIoEx or the socket closed)"),
+    WSKPORT_WSA_ROW(error_request_aborted, "ERROR_REQUEST_ABORTED", cancelled,
+                    "the request was aborted before it finished (STATUS_REQUEST_ABORTED)"),
+    WSKPORT_WSA_ROW(error_handles_closed, "ERROR_HANDLES_CLOSED", file_forced_closed,
+                    "the socket handle was closed while the overlapped operation waited "
+                    "(Wine reports a closesocket this way): the handle went bad underneath "
+                    "the library; when the backend closed it itself, the close's status is "
+                    "reported instead"),
     WSKPORT_WSA_ROW(wsaecancelled, "WSAECANCELLED", cancelled,
                     "the operation was cancelled before it finished"),
     WSKPORT_WSA_ROW(wsaeintr, "WSAEINTR", cancelled,

@@ -7,9 +7,10 @@
 // platform, without winsock2.h or windows.h.
 //
 // The values below are those of winsock2.h and winerror.h and must stay equal to
-// them; the Windows backend, which includes the real headers, should static_assert each
-// one against its macro. The names are the Windows spellings in lower case, because the
-// upper-case spellings are macros wherever winsock2.h has been included.
+// them; the Windows backend, which includes the real headers, static_asserts each
+// one against its macro (wsk_shim/winsock.hpp). The names are the Windows spellings
+// in lower case, because the upper-case spellings are macros wherever winsock2.h has
+// been included.
 #pragma once
 
 #include <span>
@@ -22,17 +23,22 @@ namespace wskport::detail::wsa {
 // completion port (winerror.h). Some have a WSA_ alias with the same value.
 inline constexpr int wsa_invalid_handle = 6;     // ERROR_INVALID_HANDLE
 inline constexpr int wsa_not_enough_memory = 8;  // ERROR_NOT_ENOUGH_MEMORY
+inline constexpr int error_unexp_net_err = 59;
 inline constexpr int error_netname_deleted = 64;
 inline constexpr int wsa_invalid_parameter = 87;  // ERROR_INVALID_PARAMETER
 inline constexpr int error_sem_timeout = 121;
 inline constexpr int error_more_data = 234;
+inline constexpr int error_handles_closed = 676;
 inline constexpr int wsa_operation_aborted = 995;  // ERROR_OPERATION_ABORTED
 inline constexpr int wsa_io_pending = 997;         // ERROR_IO_PENDING
+inline constexpr int error_invalid_netname = 1214;
 inline constexpr int error_connection_refused = 1225;
 inline constexpr int error_network_unreachable = 1231;
 inline constexpr int error_host_unreachable = 1232;
 inline constexpr int error_port_unreachable = 1234;
+inline constexpr int error_request_aborted = 1235;
 inline constexpr int error_connection_aborted = 1236;
+inline constexpr int error_no_system_resources = 1450;
 
 // Winsock errors (winsock2.h).
 inline constexpr int wsaeintr = 10004;

@@ -93,9 +93,13 @@ class Backend {
   /// Ends the socket (s.mutex held): every waiting IRP is taken off the backend's
   /// queues and listed in @p out with @p pending_status (cancelled on close,
   /// file_forced_closed on provider shutdown), except one a canceller has claimed,
-  /// which its cancel routine completes; the native handle is closed, abortively for a
-  /// connected stream unless both directions were already shut down (WSK close is
-  /// abortive). Idempotent.
+  /// which its cancel routine completes, and one whose native call the OS still owns
+  /// (an overlapped call in flight), which completes with @p pending_status when the
+  /// OS reports the call aborted, through complete_irp from a provider thread; the
+  /// native handle is closed, abortively for a connected stream unless both
+  /// directions were already shut down (WSK close is abortive). Idempotent. Either
+  /// way each IRP completes before the close does: the front end defers the close IRP
+  /// until the socket's pending count is zero.
   virtual void teardown(SocketImpl& s, NTSTATUS pending_status, IrpList& out) noexcept = 0;
 };
 

@@ -5,8 +5,10 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/thread_pool.hpp>
+#include <chrono>
 #include <new>
 #include <string>
+#include <thread>
 
 #include "common/core/completion.hpp"
 #include "common/core/provider_core.hpp"
@@ -87,6 +89,20 @@ void ProviderCore::shutdown() noexcept {
       backend_->teardown(*s, status::file_forced_closed, done);
     }
     done.complete_all();
+  }
+  // "Blocks until the completions have run": a backend whose native calls are still
+  // owned by the OS at teardown (Winsock overlapped I/O) completes them on a provider
+  // thread when their aborted results arrive, not through `done`. Wait for those; they
+  // come promptly, the native handles being closed. The references in `sockets` keep
+  // every socket alive meanwhile; a socket its owner is closing drains the same way.
+  for (auto& s : sockets) {
+    for (;;) {
+      {
+        std::lock_guard lock(s->mutex);
+        if (s->pending == 0) break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
   }
 }
 

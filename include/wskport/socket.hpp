@@ -154,8 +154,10 @@ class Socket {
   /// buffers. @p remote_out (optional) receives the sender; @p control_flags_out
   /// (optional) receives `datagram_flags::*`. Completes with: `success`;
   /// `buffer_overflow` (the datagram was larger than the buffers: truncated, and
-  /// `datagram_flags::truncated` set); `invalid_device_state` (not bound);
-  /// `connection_reset` (an ICMP port-unreachable for an earlier send, Windows only).
+  /// `datagram_flags::truncated` set); `invalid_device_state` (not bound). An ICMP
+  /// port-unreachable for an earlier send_to is not reported, on any platform (the
+  /// Winsock backend turns off SIO_UDP_CONNRESET, as POSIX never reports it on an
+  /// unconnected socket).
   NTSTATUS receive_from(std::span<const MutableBuffer> buffers, Address* remote_out,
                         unsigned* control_flags_out, Irp* irp) const noexcept;
   NTSTATUS receive_from(void* data, std::size_t size, Address* remote_out,

@@ -95,6 +95,11 @@ TEST_P(Bind, AddressNotOnThisHost) {
   auto l = make(Category::listen);
   ASSERT_TRUE(l);
   EXPECT_COMPLETES_WITH(l.bind(not_local(0)), status::invalid_address_component);
+  if (!v6() && platform::running_under_wine()) {
+    GTEST_SKIP() << "Wine 8 lets a UDP socket bind an IPv4 address this host does not have "
+                    "(bind succeeds and getsockname reports it); Windows refuses with "
+                    "WSAEADDRNOTAVAIL";
+  }
   auto u = make_udp();
   ASSERT_TRUE(u);
   EXPECT_COMPLETES_WITH(u.bind(not_local(0)), status::invalid_address_component);

@@ -377,6 +377,11 @@ TEST_P(CloseCancel, AbortiveDisconnectEndsPendingSends) {
   ASSERT_OK(d);
   const Outcome s = tx.wait();
   EXPECT_COMPLETES_WITH(s, status::cancelled) << "an abortive disconnect cancels pending sends";
+  if (platform::running_under_wine()) {
+    GTEST_SKIP() << "Wine reports a reset (RST) that arrived while no receive was pending "
+                    "as a graceful close (0 bytes) to the next receive; Windows reports "
+                    "WSAECONNRESET";
+  }
   auto& in = h.buffer(1U << 20U);
   Outcome last;
   // The peer sees the reset (possibly after reading what had arrived).
