@@ -9,6 +9,7 @@
 
 #include <cerrno>
 
+#include "common/core/buffer_cursor.hpp"
 #include "posix/posix_socket.hpp"
 
 namespace wskport::detail::posix {
@@ -36,21 +37,6 @@ int build_iov(const IrpOp& op, const B* buffers, iovec* iov) noexcept {
     offset = 0;
   }
   return n;
-}
-
-template <class B>
-void advance(IrpOp& op, const B* buffers, std::size_t n) noexcept {
-  op.done += n;
-  while (op.seg_index < op.buffer_count) {
-    const std::size_t left = buffers[op.seg_index].size - op.seg_offset;
-    if (n < left) {
-      op.seg_offset += n;
-      return;
-    }
-    n -= left;
-    ++op.seg_index;
-    op.seg_offset = 0;
-  }
 }
 
 bool would_block(int e) noexcept { return e == EAGAIN || e == EWOULDBLOCK; }
@@ -109,7 +95,7 @@ Attempt perform_send(PosixSocket& s, Irp& irp) noexcept {
       // Bytes already taken stay reported: the caller learns how far the stream got.
       return Attempt::done(status_for_socket_errno(s, errno), op.done);
     }
-    advance(op, buffers, static_cast<std::size_t>(r));
+    advance_cursor(op, buffers, static_cast<std::size_t>(r));
   }
   if ((op.flags & send_flags::nodelay) != 0 && op.kind == OpKind::send) push_now(s);
   return Attempt::done(status::success, op.done);
@@ -128,7 +114,7 @@ Attempt perform_receive(PosixSocket& s, Irp& irp) noexcept {
     m.msg_iovlen = static_cast<decltype(m.msg_iovlen)>(build_iov(op, buffers, iov));
     const auto r = ::recvmsg(s.fd, &m, 0);
     if (r > 0) {
-      advance(op, buffers, static_cast<std::size_t>(r));
+      advance_cursor(op, buffers, static_cast<std::size_t>(r));
       if (!waitall || op.done == op.total) return Attempt::done(status::success, op.done);
       continue;
     }

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <new>
 
+#include "common/core/buffer_cursor.hpp"
 #include "wsk_shim/winsock_socket.hpp"
 
 namespace wskport::detail::winsock {
@@ -37,21 +38,6 @@ DWORD build_wsabufs(Channel& ch, const IrpOp& op, const B* buffers) noexcept {
     offset = 0;
   }
   return n;
-}
-
-template <class B>
-void advance(IrpOp& op, const B* buffers, std::size_t n) noexcept {
-  op.done += n;
-  while (op.seg_index < op.buffer_count) {
-    const std::size_t left = buffers[op.seg_index].size - op.seg_offset;
-    if (n < left) {
-      op.seg_offset += n;
-      return;
-    }
-    n -= left;
-    ++op.seg_index;
-    op.seg_offset = 0;
-  }
 }
 
 // WSK_FLAG_NODELAY asks for this send to go out now: a socket without TCP_NODELAY gets
@@ -119,7 +105,7 @@ Step finish_send(WinSocket& s, Irp& irp, int error, std::size_t bytes) noexcept 
     // Bytes already taken stay reported: the caller learns how far the stream got.
     return Step::done(completion_status(s, Dir::write, error), op.done + bytes);
   }
-  advance(op, op.buffers.send, bytes);
+  advance_cursor(op, op.buffers.send, bytes);
   if (op.done < op.total) return continue_step(s, irp);
   if ((op.flags & send_flags::nodelay) != 0 && op.kind == OpKind::send) push_now(s);
   return Step::done(status::success, op.done);
@@ -148,7 +134,7 @@ Step finish_receive(WinSocket& s, Irp& irp, int error, std::size_t bytes) noexce
     s.eof_seen = true;
     return Step::done(status::success, op.done);
   }
-  advance(op, op.buffers.receive, bytes);
+  advance_cursor(op, op.buffers.receive, bytes);
   if ((op.flags & receive_flags::waitall) != 0 && op.done < op.total) {
     return continue_step(s, irp);
   }
@@ -257,7 +243,7 @@ Step start_disconnect(WinSocket& s, Irp& irp) noexcept {
 Step finish_disconnect(WinSocket& s, Irp& irp, int error, std::size_t bytes) noexcept {
   auto& op = IrpAccess::op(irp);
   if (error != 0) return Step::done(completion_status(s, Dir::write, error), op.done + bytes);
-  advance(op, op.buffers.send, bytes);
+  advance_cursor(op, op.buffers.send, bytes);
   return continue_step(s, irp);  // the rest of the final data, or the FIN
 }
 
