@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <limits>
+#include <type_traits>
 
 #include "common/core/completion.hpp"
 #include "common/core/provider_core.hpp"

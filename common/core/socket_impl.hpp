@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <mutex>
+#include <utility>
 
 #include "wskport/address.hpp"
 #include "wskport/irp.hpp"
