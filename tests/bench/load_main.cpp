@@ -1,0 +1,345 @@
+// SPDX-License-Identifier: MIT
+// wskport_bench_load: runs the loopback comparison and writes a markdown table.
+//
+//   wskport_bench_load --out FILE --logs DIR [--rounds 3] [--seconds 2]
+//       [--short 2000] [--long 12000] [--idle 10000] [--no-counts] [--no-idle]
+//       --server NAME=COMMAND [--server NAME=COMMAND ...]
+//
+// Each COMMAND starts a single-threaded echo server on 127.0.0.1 that prints PORT=<n>
+// and exits on SIGTERM. Times come from rounds in which every server runs each workload
+// in turn (the order rotates per round), so drift on a shared machine hits all alike;
+// the table shows medians. Counts come from one count-bounded ping-pong run of --short
+// and one of --long round trips per server, under callgrind and under strace: the
+// difference divided by (long - short) is the cost of one round trip, set-up cancelled.
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <fstream>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "load.hpp"
+
+namespace {
+
+using bench::Result;
+
+struct Spec {
+  std::string name;
+  std::vector<std::string> argv;
+};
+
+struct Options {
+  std::string out;
+  std::string logs = ".";
+  int rounds = 3;
+  double seconds = 2;
+  std::uint64_t short_run = 2000;
+  std::uint64_t long_run = 12000;
+  int idle = 10000;
+  bool counts = true;
+  bool idle_run = true;
+  std::vector<Spec> servers;
+};
+
+// The measures of the timed table, in column order.
+enum Measure { pp1, pp1_p50, pp1_p99, pp64, pp64_p50, pp64_p99, bulk4, conn16, measure_count };
+
+struct Counts {
+  double instructions = -1;
+  double syscalls = -1;
+  std::map<std::string, double> by_call;  // per round trip
+};
+
+struct Row {
+  std::vector<double> samples[measure_count];
+  Counts counts;
+  double idle_bytes = -1;
+  std::uint64_t errors = 0;
+};
+
+double median(std::vector<double> v) {
+  if (v.empty()) return -1;
+  std::sort(v.begin(), v.end());
+  const std::size_t n = v.size();
+  return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+bool parse(int argc, char** argv, Options& o) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    const bool has_value = i + 1 < argc;
+    if (a == "--no-counts") {
+      o.counts = false;
+    } else if (a == "--no-idle") {
+      o.idle_run = false;
+    } else if (!has_value) {
+      return false;
+    } else if (a == "--out") {
+      o.out = argv[++i];
+    } else if (a == "--logs") {
+      o.logs = argv[++i];
+    } else if (a == "--rounds") {
+      o.rounds = std::max(1, std::atoi(argv[++i]));
+    } else if (a == "--seconds") {
+      o.seconds = std::atof(argv[++i]);
+    } else if (a == "--short") {
+      o.short_run = std::strtoull(argv[++i], nullptr, 10);
+    } else if (a == "--long") {
+      o.long_run = std::strtoull(argv[++i], nullptr, 10);
+    } else if (a == "--idle") {
+      o.idle = std::atoi(argv[++i]);
+    } else if (a == "--server") {
+      const std::string v = argv[++i];
+      const auto eq = v.find('=');
+      if (eq == std::string::npos) return false;
+      o.servers.push_back({v.substr(0, eq), bench::split_words(v.substr(eq + 1))});
+    } else {
+      return false;
+    }
+  }
+  return !o.out.empty() && !o.servers.empty() && o.long_run > o.short_run && o.seconds > 0;
+}
+
+std::vector<std::string> with_prefix(std::vector<std::string> prefix,
+                                     const std::vector<std::string>& argv) {
+  prefix.insert(prefix.end(), argv.begin(), argv.end());
+  return prefix;
+}
+
+// One round for one server: every timed workload against one server process.
+void timed_round(const Options& o, const Spec& spec, int round, Row& row) {
+  const std::string log = o.logs + "/" + spec.name + ".round" + std::to_string(round) + ".log";
+  bench::Server s = bench::start_server(spec.argv, log, 30);
+  if (s.pid < 0) {
+    ++row.errors;
+    return;
+  }
+  const double t = o.seconds;
+  auto keep = [&](const Result& r, Measure m, bool latencies) {
+    if (!r.ok) {
+      std::fprintf(stderr, "bench: %s round %d measure %d failed (%llu errors)\n",
+                   spec.name.c_str(), round, static_cast<int>(m),
+                   static_cast<unsigned long long>(r.errors));
+      ++row.errors;
+      return;
+    }
+    row.samples[m].push_back(r.rate);
+    if (latencies) {
+      row.samples[m + 1].push_back(r.p50_us);
+      row.samples[m + 2].push_back(r.p99_us);
+    }
+  };
+  keep(bench::ping_pong(s.port, 1, 64, 0, t, 1000), pp1, true);
+  keep(bench::ping_pong(s.port, 64, 64, 0, t, 64 * 20), pp64, true);
+  keep(bench::bulk(s.port, 4, 64 * 1024, 256 * 1024, t, 0.3), bulk4, false);
+  keep(bench::connection_rate(s.port, 16, t), conn16, false);
+  bench::stop_server(s, 30);
+}
+
+// A count-bounded ping-pong run of @p n round trips under @p prefix.
+bool counted_run(const Spec& spec, const std::vector<std::string>& prefix, std::uint64_t n,
+                 const std::string& log) {
+  bench::Server s = bench::start_server(with_prefix(prefix, spec.argv), log, 120);
+  if (s.pid < 0) return false;
+  const Result r = bench::ping_pong(s.port, 1, 64, n, 600, 0);
+  bench::stop_server(s, 120);
+  return r.ok;
+}
+
+void count(const Options& o, const Spec& spec, Row& row) {
+  const double span = static_cast<double>(o.long_run - o.short_run);
+  const std::string base = o.logs + "/" + spec.name;
+  const std::uint64_t runs[2] = {o.short_run, o.long_run};
+  long long instructions[2] = {-1, -1};
+  std::map<std::string, long long> calls[2];
+  for (int k = 0; k < 2; ++k) {
+    const std::string tag = k == 0 ? ".short" : ".long";
+    const std::string cg = base + tag + ".callgrind";
+    if (counted_run(spec, {"valgrind", "--tool=callgrind", "--callgrind-out-file=" + cg}, runs[k],
+                    base + tag + ".callgrind.log")) {
+      instructions[k] = bench::callgrind_total(cg);
+    }
+    const std::string st = base + tag + ".strace";
+    if (counted_run(spec, {"strace", "-f", "-c", "-o", st}, runs[k], base + tag + ".strace.log")) {
+      calls[k] = bench::strace_counts(st);
+    }
+  }
+  if (instructions[0] >= 0 && instructions[1] >= 0) {
+    row.counts.instructions = static_cast<double>(instructions[1] - instructions[0]) / span;
+  }
+  if (calls[0].count("total") != 0 && calls[1].count("total") != 0) {
+    for (const auto& [name, n] : calls[1]) {
+      const double per = static_cast<double>(n - calls[0][name]) / span;
+      if (name == "total") {
+        row.counts.syscalls = per;
+      } else if (per >= 0.005) {
+        row.counts.by_call[name] = per;
+      }
+    }
+  }
+}
+
+std::string machine() {
+  utsname u{};
+  ::uname(&u);
+  std::string model = "unknown CPU";
+  std::ifstream in("/proc/cpuinfo");
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("model name", 0) == 0) {
+      model = line.substr(line.find(':') + 2);
+      break;
+    }
+  }
+  return std::string(u.sysname) + " " + u.release + " " + u.machine + ", " + model + ", " +
+         std::to_string(::sysconf(_SC_NPROCESSORS_ONLN)) + " CPUs";
+}
+
+std::string fmt(double v, const char* f = "%.0f") {
+  if (v < 0) return "n/a";
+  char b[64];
+  std::snprintf(b, sizeof b, f, v);
+  return b;
+}
+
+std::string ratio(double v, double ref) {
+  if (v < 0 || ref <= 0) return "n/a";
+  return fmt(v / ref, "%.2f");
+}
+
+void write_table(const Options& o, const std::vector<Row>& rows, std::FILE* f) {
+  char when[64];
+  const std::time_t now = std::time(nullptr);
+  std::strftime(when, sizeof when, "%Y-%m-%d %H:%M UTC", std::gmtime(&now));
+  std::fprintf(f,
+               "Measured %s on %s; %d interleaved rounds of %.1f s per measure; servers "
+               "single-threaded, client in one process on the same machine.\n\n",
+               when, machine().c_str(), o.rounds, o.seconds);
+  int asio = -1;
+  int epoll = -1;
+  for (std::size_t i = 0; i < o.servers.size(); ++i) {
+    if (o.servers[i].name == "raw asio") asio = static_cast<int>(i);
+    if (o.servers[i].name == "raw epoll") epoll = static_cast<int>(i);
+  }
+  auto med = [&](int i, Measure m) { return i < 0 ? -1.0 : median(rows[i].samples[m]); };
+  std::fprintf(f,
+               "| server | ping-pong 1 conn (rt/s) | p50 / p99 (us) | ping-pong 64 conns (rt/s) "
+               "| p50 / p99 (us) | bulk 4 conns (MB/s) | connections/s (16 in flight) |\n"
+               "|---|---:|---:|---:|---:|---:|---:|\n");
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const int k = static_cast<int>(i);
+    std::fprintf(f, "| %s | %s | %s / %s | %s | %s / %s | %s | %s |\n", o.servers[i].name.c_str(),
+                 fmt(med(k, pp1)).c_str(), fmt(med(k, pp1_p50), "%.1f").c_str(),
+                 fmt(med(k, pp1_p99), "%.1f").c_str(), fmt(med(k, pp64)).c_str(),
+                 fmt(med(k, pp64_p50), "%.1f").c_str(), fmt(med(k, pp64_p99), "%.1f").c_str(),
+                 fmt(med(k, bulk4)).c_str(), fmt(med(k, conn16)).c_str());
+  }
+  std::fprintf(f,
+               "\nRatios of medians (higher is faster), to raw asio | to raw epoll:\n\n"
+               "| server | ping-pong 1 | ping-pong 64 | bulk 4 | connections/s |\n"
+               "|---|---:|---:|---:|---:|\n");
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const int k = static_cast<int>(i);
+    std::fprintf(f, "| %s |", o.servers[i].name.c_str());
+    for (const Measure m : {pp1, pp64, bulk4, conn16}) {
+      std::fprintf(f, " %s \\| %s |", ratio(med(k, m), med(asio, m)).c_str(),
+                   ratio(med(k, m), med(epoll, m)).c_str());
+    }
+    std::fprintf(f, "\n");
+  }
+  if (o.counts) {
+    std::fprintf(f,
+                 "\nCounts per 64-byte round trip, server process, 1 connection: (run of %llu - "
+                 "run of %llu round trips) / %llu. Instructions: user space, all threads, "
+                 "`valgrind --tool=callgrind`; system calls: `strace -f -c`.\n\n"
+                 "| server | instructions | / raw asio | / raw epoll | syscalls | / raw asio | "
+                 "system calls per round trip |\n|---|---:|---:|---:|---:|---:|---|\n",
+                 static_cast<unsigned long long>(o.long_run),
+                 static_cast<unsigned long long>(o.short_run),
+                 static_cast<unsigned long long>(o.long_run - o.short_run));
+    const double ai = asio < 0 ? -1 : rows[asio].counts.instructions;
+    const double ei = epoll < 0 ? -1 : rows[epoll].counts.instructions;
+    const double as = asio < 0 ? -1 : rows[asio].counts.syscalls;
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      const Counts& c = rows[i].counts;
+      std::string detail;
+      for (const auto& [name, per] : c.by_call) {
+        if (!detail.empty()) detail += ", ";
+        detail += name + " " + fmt(per, "%.2f");
+      }
+      std::fprintf(f, "| %s | %s | %s | %s | %s | %s | %s |\n", o.servers[i].name.c_str(),
+                   fmt(c.instructions).c_str(), ratio(c.instructions, ai).c_str(),
+                   ratio(c.instructions, ei).c_str(), fmt(c.syscalls, "%.2f").c_str(),
+                   ratio(c.syscalls, as).c_str(), detail.c_str());
+    }
+  }
+  if (o.idle_run) {
+    std::fprintf(f,
+                 "\nMemory per idle connection: server RSS growth over %d open connections "
+                 "(each echoed once, then idle) / %d.\n\n| server | KiB per connection |\n"
+                 "|---|---:|\n",
+                 o.idle, o.idle);
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      std::fprintf(f, "| %s | %s |\n", o.servers[i].name.c_str(),
+                   fmt(rows[i].idle_bytes / 1024, "%.1f").c_str());
+    }
+  }
+  std::uint64_t errors = 0;
+  for (const auto& r : rows) errors += r.errors;
+  if (errors != 0) {
+    std::fprintf(f, "\n%llu measurement(s) failed and are left out (see the logs).\n",
+                 static_cast<unsigned long long>(errors));
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options o;
+  if (!parse(argc, argv, o)) {
+    std::fprintf(stderr,
+                 "usage: wskport_bench_load --out FILE --logs DIR [--rounds N] [--seconds S] "
+                 "[--short N --long N] [--idle N] [--no-counts] [--no-idle] "
+                 "--server NAME=COMMAND ...\n");
+    return 2;
+  }
+  bench::raise_fd_limit();  // the servers inherit it: 10,000 idle connections need it
+  std::vector<Row> rows(o.servers.size());
+  const std::size_t n = o.servers.size();
+  for (int round = 0; round < o.rounds; ++round) {
+    for (std::size_t j = 0; j < n; ++j) {
+      const std::size_t i = (j + static_cast<std::size_t>(round)) % n;
+      std::fprintf(stderr, "bench: round %d/%d: %s\n", round + 1, o.rounds,
+                   o.servers[i].name.c_str());
+      timed_round(o, o.servers[i], round, rows[i]);
+    }
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    if (o.counts) {
+      std::fprintf(stderr, "bench: counts: %s\n", o.servers[i].name.c_str());
+      count(o, o.servers[i], rows[i]);
+    }
+    if (o.idle_run) {
+      std::fprintf(stderr, "bench: idle memory: %s\n", o.servers[i].name.c_str());
+      bench::Server s = bench::start_server(o.servers[i].argv,
+                                            o.logs + "/" + o.servers[i].name + ".idle.log", 30);
+      if (s.pid > 0) rows[i].idle_bytes = bench::idle_memory(s.port, s.pid, o.idle);
+      bench::stop_server(s, 60);
+    }
+  }
+  std::FILE* f = std::fopen(o.out.c_str(), "w");
+  if (f == nullptr) {
+    std::perror(o.out.c_str());
+    return 1;
+  }
+  write_table(o, rows, f);
+  std::fclose(f);
+  std::uint64_t errors = 0;
+  for (const auto& r : rows) errors += r.errors;
+  return errors == 0 ? 0 : 1;
+}

@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: MIT
+// Server processes and count files: start a server (possibly under valgrind or strace),
+// learn its port, stop it, read its resident set, parse what the count tools wrote.
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "load.hpp"
+
+extern char** environ;
+
+namespace bench {
+
+using Clock = std::chrono::steady_clock;
+
+void raise_fd_limit() {
+  rlimit r{};
+  if (::getrlimit(RLIMIT_NOFILE, &r) == 0 && r.rlim_cur < r.rlim_max) {
+    r.rlim_cur = r.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &r);
+  }
+}
+
+std::vector<std::string> split_words(const std::string& text) {
+  std::istringstream in(text);
+  std::vector<std::string> out;
+  for (std::string w; in >> w;) out.push_back(w);
+  return out;
+}
+
+Server start_server(const std::vector<std::string>& argv, const std::string& log,
+                    double timeout_seconds) {
+  Server s;
+  int out[2];
+  if (argv.empty() || ::pipe2(out, O_CLOEXEC) != 0) return s;
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_adddup2(&fa, out[1], 1);
+  posix_spawn_file_actions_addopen(&fa, 2, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+  posix_spawnattr_setpgroup(&attr, 0);
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  pid_t pid = -1;
+  const int rc = ::posix_spawnp(&pid, args[0], &fa, &attr, args.data(), environ);
+  posix_spawn_file_actions_destroy(&fa);
+  posix_spawnattr_destroy(&attr);
+  ::close(out[1]);
+  if (rc != 0) {
+    std::fprintf(stderr, "bench: cannot start %s: %s\n", args[0], std::strerror(rc));
+    ::close(out[0]);
+    return s;
+  }
+  s.pid = pid;
+  // Read stdout until PORT=<n>; later output (the summary) goes nowhere, which is fine:
+  // the pipe is closed and a server's final printf only fails quietly.
+  std::string text;
+  const auto deadline = Clock::now() + std::chrono::duration<double>(timeout_seconds);
+  while (Clock::now() < deadline) {
+    pollfd p{out[0], POLLIN, 0};
+    if (::poll(&p, 1, 100) <= 0) continue;
+    char buf[256];
+    const auto n = ::read(out[0], buf, sizeof buf);
+    if (n <= 0) break;
+    text.append(buf, static_cast<std::size_t>(n));
+    if (const auto at = text.find("PORT="); at != std::string::npos) {
+      if (text.find('\n', at) != std::string::npos) {
+        s.port = static_cast<std::uint16_t>(std::atoi(text.c_str() + at + 5));
+        break;
+      }
+    }
+  }
+  ::close(out[0]);
+  if (s.port == 0) {
+    std::fprintf(stderr, "bench: %s did not print PORT= (see %s)\n", args[0], log.c_str());
+    stop_server(s, 5);
+    s.pid = -1;
+  }
+  return s;
+}
+
+int stop_server(Server& s, double timeout_seconds) {
+  if (s.pid <= 0) return -1;
+  ::kill(-s.pid, SIGTERM);
+  const auto deadline = Clock::now() + std::chrono::duration<double>(timeout_seconds);
+  int status = 0;
+  for (;;) {
+    const pid_t r = ::waitpid(s.pid, &status, WNOHANG);
+    if (r == s.pid) break;
+    if (r < 0) {
+      status = -1;
+      break;
+    }
+    if (Clock::now() >= deadline) {
+      std::fprintf(stderr, "bench: server %d did not stop; killing it\n", static_cast<int>(s.pid));
+      ::kill(-s.pid, SIGKILL);
+      ::waitpid(s.pid, &status, 0);
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  // Anything else left in the group (strace's tracee) goes too.
+  ::kill(-s.pid, SIGKILL);
+  s.pid = -1;
+  return status;
+}
+
+long long resident_bytes(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::atoll(line.c_str() + 6) * 1024;
+  }
+  return -1;
+}
+
+long long callgrind_total(const std::string& file) {
+  std::ifstream in(file);
+  long long total = -1;
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("summary:", 0) == 0) total = std::atoll(line.c_str() + 8);
+    if (line.rfind("totals:", 0) == 0) total = std::atoll(line.c_str() + 7);
+  }
+  return total;
+}
+
+std::map<std::string, long long> strace_counts(const std::string& file) {
+  // Rows: "% time  seconds  usecs/call  calls  [errors]  syscall", the total row alike.
+  std::ifstream in(file);
+  std::map<std::string, long long> out;
+  for (std::string line; std::getline(in, line);) {
+    std::istringstream row(line);
+    std::vector<std::string> f;
+    for (std::string w; row >> w;) f.push_back(w);
+    if (f.size() < 4 || f[0].find('.') == std::string::npos) continue;
+    const std::string& name = f.back();
+    if (f[0][0] < '0' || f[0][0] > '9') continue;
+    out[name] = std::atoll(f[3].c_str());
+  }
+  return out;
+}
+
+}  // namespace bench
