@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: MIT
+// Private helpers shared by the kernel runtime's sources (common/km/km_*.cpp).
+#pragma once
+
+#include <atomic>
+#include <cstdarg>
+#include <cstdint>
+
+#include <wdm.h>
+
+namespace wskport {
+class Irp;
+}
+
+namespace wskport::km::detail {
+
+/// The core completion routine of every km IRP (km_irp_complete.cpp): the provider hook,
+/// then IoCompleteRequest's walk up the stack locations.
+void irp_trampoline(wskport::Irp& core, void* context) noexcept;
+
+/// A pool tag from its four characters as kernel code writes them ('Tag1' is stored
+/// with the last character in the lowest byte, so memory dumps read "1gaT" reversed).
+constexpr ULONG tag(char a, char b, char c, char d) noexcept {
+  return static_cast<ULONG>(static_cast<unsigned char>(a)) << 24 |
+         static_cast<ULONG>(static_cast<unsigned char>(b)) << 16 |
+         static_cast<ULONG>(static_cast<unsigned char>(c)) << 8 |
+         static_cast<ULONG>(static_cast<unsigned char>(d));
+}
+
+/// Writes a runtime diagnostic ("wskport km: ...") to stderr in one write, whatever the
+/// DbgPrint filter says: these report contract violations by the kernel code.
+void report(const char* format, ...) noexcept;
+void vreport(const char* format, std::va_list args) noexcept;
+
+/// Reports and stops the process (std::abort), as the kernel would bug-check.
+[[noreturn]] void fatal(const char* format, ...) noexcept;
+
+/// True the first time it is called for @p key in this process (reports that must not
+/// repeat for every IRP, such as a completion routine that breaks a convention).
+bool first_time(const void* key) noexcept;
+
+/// An atomic view of a kernel field that the C headers declare as a plain member.
+template <class T>
+std::atomic_ref<T> atomic(T& object) noexcept {
+  return std::atomic_ref<T>(object);
+}
+template <class T>
+std::atomic_ref<T> atomic(volatile T& object) noexcept {
+  return std::atomic_ref<T>(const_cast<T&>(object));
+}
+
+/// The calling thread's IRQL (km_sync.cpp).
+KIRQL& current_irql() noexcept;
+
+/// Pool bookkeeping for the host and tests (km_pool.cpp).
+std::int64_t pool_outstanding() noexcept;
+
+}  // namespace wskport::km::detail
