@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: MIT
+// WSK_BUF over MDL chains (see wsk_buf.hpp).
+#include <cstring>
+
+#include "common/km/wsk_buf.hpp"
+
+namespace wskport::km {
+
+namespace {
+constexpr std::size_t max_chain = 65536;  // bounds a cyclic chain
+}
+
+NTSTATUS wsk_buf_to_buffers(const WSK_BUF& buf, MutableBuffer* out, std::size_t capacity,
+                            std::size_t* count) noexcept {
+  if (count == nullptr) return STATUS_INVALID_PARAMETER;
+  *count = 0;
+  if (buf.Length == 0) return STATUS_SUCCESS;
+  PMDL mdl = buf.Mdl;
+  if (mdl == nullptr || buf.Offset >= mdl->ByteCount) return STATUS_INVALID_PARAMETER;
+  // First pass: count and validate without writing, so a short capacity changes nothing.
+  std::size_t left = buf.Length;
+  std::size_t skip = buf.Offset;
+  std::size_t n = 0;
+  for (PMDL m = mdl; left != 0; m = m->Next) {
+    if (m == nullptr || n == max_chain) return STATUS_INVALID_PARAMETER;
+    const std::size_t avail = m->ByteCount - skip;
+    if (avail != 0) ++n;
+    left -= avail < left ? avail : left;
+    skip = 0;
+  }
+  *count = n;
+  if (n > capacity) return STATUS_BUFFER_TOO_SMALL;
+  left = buf.Length;
+  skip = buf.Offset;
+  std::size_t i = 0;
+  for (PMDL m = mdl; left != 0; m = m->Next) {
+    const std::size_t avail = m->ByteCount - skip;
+    if (avail == 0) continue;
+    const std::size_t take = avail < left ? avail : left;
+    out[i++] = MutableBuffer{mdl_data(m) + skip, take};
+    left -= take;
+    skip = 0;
+  }
+  return STATUS_SUCCESS;
+}
+
+void wsk_buf_write(const WSK_BUF& buf, std::size_t at, const void* src, std::size_t n) noexcept {
+  const auto* from = static_cast<const unsigned char*>(src);
+  std::size_t skip = buf.Offset + at;
+  for (PMDL m = buf.Mdl; m != nullptr && n != 0; m = m->Next) {
+    if (skip >= m->ByteCount) {
+      skip -= m->ByteCount;
+      continue;
+    }
+    const std::size_t avail = m->ByteCount - skip;
+    const std::size_t take = avail < n ? avail : n;
+    std::memcpy(mdl_data(m) + skip, from, take);
+    from += take;
+    n -= take;
+    skip = 0;
+  }
+}
+
+}  // namespace wskport::km

@@ -1,0 +1,249 @@
+// SPDX-License-Identifier: MIT
+// The WSK provider's private objects: a registration (owns one wskport::Provider), a
+// km socket (WSK_SOCKET first, then the core socket and the event machinery), the
+// per-IRP scratch layout, and the functions the wsk_*.cpp files share.
+#pragma once
+
+// C++ and core headers first: the kernel headers define min/max-style macros.
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <new>
+#include <span>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "common/km/wsk_core_bridge.hpp"
+#include "wskport/address.hpp"
+#include "wskport/irp.hpp"
+#include "wskport/provider.hpp"
+#include "wskport/socket.hpp"
+
+// clang-format off
+#include <ntddk.h>
+#include <wsk.h>
+#include "common/km/km_irp.hpp"
+#include "common/km/wsk_buf.hpp"
+// clang-format on
+
+namespace wskport::km {
+
+struct KmSocket;
+
+/// One WskRegister. Each registration owns its own Provider (threads, handle table):
+/// WskDeregister must wait for exactly this client's sockets and calls, and tearing
+/// the provider down at the end is then the proof that nothing of the client is left.
+struct Registration {
+  static constexpr std::uint32_t live = 0x5753'4B52;  // "WSKR"
+  std::uint32_t magic = live;
+  std::unique_ptr<Provider> provider;
+  WSK_CLIENT_NPI client{};
+  std::mutex m;
+  std::condition_variable cv;
+  unsigned captures = 0;
+  unsigned calls = 0;
+  std::size_t sockets = 0;
+  bool deregistering = false;
+  ULONG static_events = 0;  // WSK_SET_STATIC_EVENT_CALLBACKS
+};
+
+/// The registration behind a PWSK_CLIENT, or null.
+Registration* registration_from(PWSK_CLIENT client) noexcept;
+
+/// Counts a provider-dispatch call in flight (WskDeregister waits for zero).
+class CallScope {
+ public:
+  explicit CallScope(Registration* r) noexcept;
+  ~CallScope();
+  CallScope(const CallScope&) = delete;
+  CallScope& operator=(const CallScope&) = delete;
+
+ private:
+  Registration* r_;
+};
+
+/// A received chunk: the indication handed to WskReceiveEvent / WskReceiveFromEvent
+/// is its first member, so a PWSK_DATA_INDICATION given back to WskRelease is the
+/// chunk itself.
+struct Chunk {
+  union {
+    WSK_DATA_INDICATION data;
+    WSK_DATAGRAM_INDICATION dgram;
+  } ind;
+  std::uint32_t magic = 0x4348'4B31;  // "CHK1"
+  KmSocket* owner = nullptr;
+  PMDL mdl = nullptr;
+  unsigned char* bytes = nullptr;
+  std::size_t capacity = 0;
+  std::size_t size = 0;    // bytes received
+  std::size_t offset = 0;  // bytes already consumed
+  unsigned control_flags = 0;
+  Address remote{};
+  SOCKADDR_STORAGE remote_sa{};
+  Chunk* prev = nullptr;  // retained list
+  Chunk* next = nullptr;
+};
+
+Chunk* chunk_new(KmSocket& s, std::size_t capacity) noexcept;
+void chunk_free(Chunk* c) noexcept;
+
+/// The WskportProvider scratch of a km IRP while the WSK layer owns it.
+struct IrpArea {
+  KmSocket* socket;
+  void* extra;  // heap state for a call that needs more than fits here
+  PVOID accept_context;
+  const void* accept_dispatch;
+  PSOCKADDR local_out;
+  PSOCKADDR remote_out;
+  union {
+    MutableBuffer buffers[4];  // an MDL chain of up to 4 MDLs, without allocating
+    ConstBuffer cbuffers[4];
+    struct {
+      WSK_BUF buf;  // a receive the WSK layer serves from its own buffers
+      std::size_t done;
+      PULONG control_flags;
+      ULONG flags;
+    } queued;
+  } u;
+};
+static_assert(sizeof(IrpArea) <= 16 * sizeof(ULONG_PTR), "IrpArea must fit WskportProvider");
+inline IrpArea& area(PIRP irp) noexcept { return *static_cast<IrpArea*>(provider_area(irp)); }
+inline constexpr std::size_t inline_buffers = 4;
+
+/// Event-callback state of a socket. Guarded by KmSocket::m.
+struct KmSocket {
+  WSK_SOCKET header{};                                // first: PWSK_SOCKET == KmSocket*
+  static constexpr std::uint32_t live = 0x5753'4B53;  // "WSKS"
+  std::uint32_t magic = live;
+  Registration* reg = nullptr;
+  Socket core{};
+  ULONG category = 0;
+  ADDRESS_FAMILY family = AF_INET;
+  USHORT type = SOCK_STREAM;
+  PVOID context = nullptr;
+  const void* client_dispatch = nullptr;
+
+  std::mutex m;
+  ULONG events = 0;         // enabled WSK_EVENT_* bits
+  ULONG static_events = 0;  // of those, enabled by WSK_SET_STATIC_EVENT_CALLBACKS
+  int busy = 0;             // pump running, internal IRP in flight, posted callback
+  int in_callback = 0;      // callbacks running now (for disable -> EVENT_PENDING)
+  bool closing = false;
+  bool core_closed = false;
+  PIRP close_irp = nullptr;
+  std::deque<PIRP> disable_waiters;  // disabling IRPs waiting for callbacks to end
+  Irp close_core{};
+
+  // Receive side (connection/stream: data; datagram: datagrams; listen: accepts).
+  Irp rx_irp{};
+  Chunk* rx_chunk = nullptr;
+  MutableBuffer rx_buffer{};
+  unsigned rx_flags = 0;  // state bits: 1 connected, 2 listening
+  bool rx_posted = false;
+  std::deque<Chunk*> buffered;
+  std::deque<PIRP> waiting;  // client IRPs served by the WSK layer, in order
+  bool eof = false;
+  NTSTATUS rx_error = STATUS_SUCCESS;
+  bool suspended = false;  // indications stopped until a receive is posted
+  bool disconnect_indicated = false;
+  bool dead_indicated = false;
+  bool pumping = false;
+  bool again = false;
+  Chunk* retained = nullptr;  // indications the client kept (STATUS_PENDING)
+
+  // Listen side: connections accepted by the internal IRP, not yet handed out.
+  std::deque<KmSocket*> accepted;
+
+  // Datagram sockets.
+  bool has_remote = false;  // SIO_WSK_SET_REMOTE_ADDRESS
+  Address remote{};
+  bool has_sendto = false;  // SIO_WSK_SET_SENDTO_ADDRESS
+  Address sendto{};
+};
+
+/// The km socket behind a PWSK_SOCKET, or null.
+KmSocket* socket_from(PWSK_SOCKET s) noexcept;
+
+/// Creates the km object for a core socket id (registration's socket count +1).
+KmSocket* socket_new(Registration& reg, std::uintptr_t id, ULONG category, ADDRESS_FAMILY family,
+                     USHORT type, PVOID context, const void* dispatch) noexcept;
+/// The dispatch table for a category.
+const void* provider_dispatch_for(ULONG category) noexcept;
+
+// ---- IRP plumbing (wsk_socket_setup.cpp) -----------------------------------------
+
+/// Entry of every IRP-taking function: null IRP -> false (caller returns
+/// STATUS_INVALID_PARAMETER); otherwise sets up the stack location and marks it pending.
+bool enter(PIRP irp) noexcept;
+/// Completes an IRP the WSK layer holds (not pending in a core call) through the
+/// funnel. Returns STATUS_PENDING, the value WSK calls return after accepting an IRP.
+NTSTATUS finish(Registration& reg, PIRP irp, NTSTATUS status, ULONG_PTR information) noexcept;
+/// Takes @p irp into the WSK layer's own queue (accepted, cancellable): `held`;
+/// `cancelled` when IoCancelIrp raced the call (the caller completes it as cancelled);
+/// `refused` when the IRP is still pending from an earlier call (nothing done).
+enum class Held { held, cancelled, refused };
+Held hold(Registration& reg, PIRP irp, wskport::detail::OpKind kind,
+          wskport::detail::CancelRoutine cancel) noexcept;
+
+// ---- addresses (wsk_provider.cpp) -----------------------------------------------
+
+/// A kernel sockaddr (Windows AF_* values) to an Address. STATUS_INVALID_PARAMETER
+/// for null, STATUS_INVALID_ADDRESS for an unknown family.
+NTSTATUS from_sockaddr(const SOCKADDR* sa, Address& out) noexcept;
+/// Writes @p a as a kernel sockaddr; returns its length (0 if unspecified).
+ULONG to_sockaddr(const Address& a, SOCKADDR* out) noexcept;
+AddressFamily family_of(ADDRESS_FAMILY f) noexcept;
+
+// ---- synchronous core calls with an internal IRP ------------------------------------
+NTSTATUS core_sync_status(Irp& irp) noexcept;
+
+// ---- events (wsk_events.cpp) ----------------------------------------------------
+/// Re-runs the socket's event machinery (receive side) after any state change.
+void pump(KmSocket& s) noexcept;
+/// Enables/disables events (SO_WSK_EVENT_CALLBACK). See wsk_events.cpp.
+NTSTATUS set_events(KmSocket& s, ULONG mask, bool from_static, PIRP irp) noexcept;
+/// True when client receives on @p s must be served by the WSK layer (events on, or
+/// data it buffered): caller holds s.m.
+bool km_engaged(const KmSocket& s) noexcept;
+/// Queues a client receive / receive-from / accept for the WSK layer (s.m not held).
+NTSTATUS queue_client_irp(KmSocket& s, PIRP irp, wskport::detail::OpKind kind) noexcept;
+/// Close: cancels the WSK layer's IRPs, closes the core socket, completes @p irp last.
+NTSTATUS close_socket(KmSocket& s, PIRP irp) noexcept;
+/// Releases a retained indication list (WskRelease, both forms).
+NTSTATUS release_chunks(KmSocket& s, Chunk* first) noexcept;
+/// Builds a km socket for a connection the core accepted (Information of accept).
+KmSocket* adopt_accepted(KmSocket& listener, std::uintptr_t id, PVOID context,
+                         const void* dispatch) noexcept;
+
+// ---- dispatch functions (one per table entry) -----------------------------------
+NTSTATUS WSKAPI wsk_control_socket(PWSK_SOCKET, WSK_CONTROL_SOCKET_TYPE, ULONG, ULONG, SIZE_T,
+                                   PVOID, SIZE_T, PVOID, SIZE_T*, PIRP);
+NTSTATUS WSKAPI wsk_close_socket(PWSK_SOCKET, PIRP);
+NTSTATUS WSKAPI wsk_bind(PWSK_SOCKET, PSOCKADDR, ULONG, PIRP);
+NTSTATUS WSKAPI wsk_accept(PWSK_SOCKET, ULONG, PVOID, const WSK_CLIENT_CONNECTION_DISPATCH*,
+                           PSOCKADDR, PSOCKADDR, PIRP);
+NTSTATUS WSKAPI wsk_inspect_complete(PWSK_SOCKET, PWSK_INSPECT_ID, WSK_INSPECT_ACTION, PIRP);
+NTSTATUS WSKAPI wsk_get_local_address(PWSK_SOCKET, PSOCKADDR, PIRP);
+NTSTATUS WSKAPI wsk_get_remote_address(PWSK_SOCKET, PSOCKADDR, PIRP);
+NTSTATUS WSKAPI wsk_listen(PWSK_SOCKET, PIRP);
+NTSTATUS WSKAPI wsk_connect(PWSK_SOCKET, PSOCKADDR, ULONG, PIRP);
+NTSTATUS WSKAPI wsk_connect_ex(PWSK_SOCKET, PSOCKADDR, PWSK_BUF, ULONG, PIRP);
+NTSTATUS WSKAPI wsk_send(PWSK_SOCKET, PWSK_BUF, ULONG, PIRP);
+NTSTATUS WSKAPI wsk_send_ex(PWSK_SOCKET, PWSK_BUF, ULONG, ULONG, PCMSGHDR, PIRP);
+NTSTATUS WSKAPI wsk_receive(PWSK_SOCKET, PWSK_BUF, ULONG, PIRP);
+NTSTATUS WSKAPI wsk_receive_ex(PWSK_SOCKET, PWSK_BUF, ULONG, PULONG, PCMSGHDR, PULONG, PIRP);
+NTSTATUS WSKAPI wsk_disconnect(PWSK_SOCKET, PWSK_BUF, ULONG, PIRP);
+NTSTATUS WSKAPI wsk_release(PWSK_SOCKET, PWSK_DATA_INDICATION);
+NTSTATUS WSKAPI wsk_release_dgram(PWSK_SOCKET, PWSK_DATAGRAM_INDICATION);
+NTSTATUS WSKAPI wsk_send_to(PWSK_SOCKET, PWSK_BUF, ULONG, PSOCKADDR, ULONG, PCMSGHDR, PIRP);
+NTSTATUS WSKAPI wsk_receive_from(PWSK_SOCKET, PWSK_BUF, ULONG, PSOCKADDR, PULONG, PCMSGHDR, PULONG,
+                                 PIRP);
+NTSTATUS WSKAPI wsk_send_messages(PWSK_SOCKET, PWSK_BUF_LIST, ULONG, PSOCKADDR, ULONG, PCMSGHDR,
+                                  PIRP);
+
+}  // namespace wskport::km

@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: MIT
+// Registration: WskRegister, WskCaptureProviderNPI, WskReleaseProviderNPI,
+// WskQueryProviderCharacteristics, WskDeregister, and the provider dispatch table.
+#include <chrono>
+#include <new>
+
+#include "common/km/wsk_internal.hpp"
+
+extern "C" const NPIID NPI_WSK_INTERFACE_ID = {
+    0x2227E803, 0x8D8B, 0x11D4, {0xAB, 0xAD, 0x00, 0x90, 0x27, 0x71, 0x9E, 0x09}};
+
+namespace wskport::km {
+
+// Provider dispatch entries (wsk_provider.cpp).
+NTSTATUS WSKAPI wsk_socket(PWSK_CLIENT, ADDRESS_FAMILY, USHORT, ULONG, ULONG, PVOID, const VOID*,
+                           PEPROCESS, PETHREAD, PSECURITY_DESCRIPTOR, PIRP);
+NTSTATUS WSKAPI wsk_socket_connect(PWSK_CLIENT, USHORT, ULONG, PSOCKADDR, PSOCKADDR, ULONG, PVOID,
+                                   const WSK_CLIENT_CONNECTION_DISPATCH*, PEPROCESS, PETHREAD,
+                                   PSECURITY_DESCRIPTOR, PIRP);
+NTSTATUS WSKAPI wsk_control_client(PWSK_CLIENT, ULONG, SIZE_T, PVOID, SIZE_T, PVOID, SIZE_T*, PIRP);
+NTSTATUS WSKAPI wsk_get_address_info(PWSK_CLIENT, PUNICODE_STRING, PUNICODE_STRING, ULONG, GUID*,
+                                     PADDRINFOEXW, PADDRINFOEXW*, PEPROCESS, PETHREAD, PIRP);
+VOID WSKAPI wsk_free_address_info(PWSK_CLIENT, PADDRINFOEXW);
+NTSTATUS WSKAPI wsk_get_name_info(PWSK_CLIENT, PSOCKADDR, ULONG, PUNICODE_STRING, PUNICODE_STRING,
+                                  ULONG, PEPROCESS, PETHREAD, PIRP);
+
+namespace {
+
+constexpr USHORT provider_version = MAKE_WSK_VERSION(1, 0);
+
+const WSK_PROVIDER_DISPATCH provider_dispatch = {
+    provider_version,
+    0,
+    &wsk_socket,
+    &wsk_socket_connect,
+    &wsk_control_client,
+    &wsk_get_address_info,
+    &wsk_free_address_info,
+    &wsk_get_name_info,
+};
+
+Registration* registration_of(PWSK_REGISTRATION r) noexcept {
+  if (r == nullptr) return nullptr;
+  auto* reg = static_cast<Registration*>(r->ReservedRegistrationContext);
+  return reg != nullptr && reg->magic == Registration::live ? reg : nullptr;
+}
+
+}  // namespace
+
+Registration* registration_from(PWSK_CLIENT client) noexcept {
+  auto* reg = static_cast<Registration*>(client);
+  return reg != nullptr && reg->magic == Registration::live ? reg : nullptr;
+}
+
+CallScope::CallScope(Registration* r) noexcept : r_(r) {
+  if (r_ == nullptr) return;
+  std::lock_guard lock(r_->m);
+  ++r_->calls;
+}
+
+CallScope::~CallScope() {
+  if (r_ == nullptr) return;
+  std::lock_guard lock(r_->m);
+  if (--r_->calls == 0) r_->cv.notify_all();
+}
+
+}  // namespace wskport::km
+
+using wskport::km::Registration;
+
+/// Registers a WSK client: a provider with its own threads is started for it.
+/// Completes synchronously: STATUS_SUCCESS; STATUS_INVALID_PARAMETER (null arguments
+/// or a client without a dispatch table); STATUS_NOINTERFACE (client version not
+/// 1.x); STATUS_INSUFFICIENT_RESOURCES (no memory or the provider could not start).
+extern "C" NTSTATUS WSKAPI WskRegister(PWSK_CLIENT_NPI WskClientNpi,
+                                       PWSK_REGISTRATION WskRegistration) {
+  if (WskClientNpi == nullptr || WskRegistration == nullptr || WskClientNpi->Dispatch == nullptr) {
+    return STATUS_INVALID_PARAMETER;
+  }
+  if (WSK_MAJOR_VERSION(WskClientNpi->Dispatch->Version) != 1) return STATUS_NOINTERFACE;
+  auto* reg = new (std::nothrow) Registration;
+  if (reg == nullptr) return STATUS_INSUFFICIENT_RESOURCES;
+  wskport::NTSTATUS error = STATUS_SUCCESS;
+  wskport::ProviderOptions options;
+  options.threads = 2;  // one may block in a callback while the other completes IRPs
+  reg->provider = wskport::Provider::create(options, &error);
+  if (!reg->provider) {
+    delete reg;
+    return NT_SUCCESS(error) ? STATUS_INSUFFICIENT_RESOURCES : error;
+  }
+  reg->client = *WskClientNpi;
+  WskRegistration->ReservedRegistrationState = 1;
+  WskRegistration->ReservedRegistrationContext = reg;
+  return STATUS_SUCCESS;
+}
+
+/// Captures the provider NPI. WaitTimeout (ms, WSK_NO_WAIT, WSK_INFINITE_WAIT) only
+/// matters while deregistration is under way: the provider is ready as soon as
+/// WskRegister returned. Synchronous: STATUS_SUCCESS; STATUS_DEVICE_NOT_READY
+/// (WskDeregister began); STATUS_INVALID_PARAMETER (null arguments, or a registration
+/// that is not registered).
+extern "C" NTSTATUS WSKAPI WskCaptureProviderNPI(PWSK_REGISTRATION WskRegistration,
+                                                 ULONG WaitTimeout,
+                                                 PWSK_PROVIDER_NPI WskProviderNpi) {
+  (void)WaitTimeout;
+  Registration* reg = wskport::km::registration_of(WskRegistration);
+  if (reg == nullptr || WskProviderNpi == nullptr) return STATUS_INVALID_PARAMETER;
+  std::lock_guard lock(reg->m);
+  if (reg->deregistering) return STATUS_DEVICE_NOT_READY;
+  ++reg->captures;
+  WskProviderNpi->Client = reg;
+  WskProviderNpi->Dispatch = &wskport::km::provider_dispatch;
+  return STATUS_SUCCESS;
+}
+
+/// Releases one capture. Synchronous; ignores an unknown registration.
+extern "C" VOID WSKAPI WskReleaseProviderNPI(PWSK_REGISTRATION WskRegistration) {
+  Registration* reg = wskport::km::registration_of(WskRegistration);
+  if (reg == nullptr) return;
+  std::lock_guard lock(reg->m);
+  if (reg->captures != 0 && --reg->captures == 0) reg->cv.notify_all();
+}
+
+/// The provider's version range (1.0 .. 1.0). Synchronous: STATUS_SUCCESS;
+/// STATUS_INVALID_PARAMETER (null arguments or not registered).
+extern "C" NTSTATUS WSKAPI WskQueryProviderCharacteristics(
+    PWSK_REGISTRATION WskRegistration, PWSK_PROVIDER_CHARACTERISTICS WskProviderCharacteristics) {
+  if (wskport::km::registration_of(WskRegistration) == nullptr ||
+      WskProviderCharacteristics == nullptr) {
+    return STATUS_INVALID_PARAMETER;
+  }
+  WskProviderCharacteristics->HighestVersion = wskport::km::provider_version;
+  WskProviderCharacteristics->LowestVersion = wskport::km::provider_version;
+  return STATUS_SUCCESS;
+}
+
+/// Deregisters: new captures fail with STATUS_DEVICE_NOT_READY at once; then blocks
+/// until every capture is released, every provider call has returned and every socket
+/// of this client is closed (its close IRP completed), and stops the provider's
+/// threads. Must not be called from a completion routine or callback (PASSIVE_LEVEL,
+/// as in the kernel).
+extern "C" VOID WSKAPI WskDeregister(PWSK_REGISTRATION WskRegistration) {
+  Registration* reg = wskport::km::registration_of(WskRegistration);
+  if (reg == nullptr) return;
+  {
+    std::unique_lock lock(reg->m);
+    reg->deregistering = true;
+    reg->cv.wait(lock,
+                 [reg] { return reg->captures == 0 && reg->calls == 0 && reg->sockets == 0; });
+  }
+  reg->provider.reset();
+  reg->magic = 0;
+  WskRegistration->ReservedRegistrationContext = nullptr;
+  WskRegistration->ReservedRegistrationState = 0;
+  delete reg;
+}

@@ -1,0 +1,312 @@
+// SPDX-License-Identifier: MIT
+// Socket setup: the dispatch tables, the IRP plumbing every entry point shares, and
+// bind, listen, accept, connect, connect-ex, local/remote address.
+#include <new>
+
+#include "common/km/wsk_internal.hpp"
+
+namespace wskport::km {
+
+using detail::OpKind;
+
+namespace {
+
+const WSK_PROVIDER_BASIC_DISPATCH basic_dispatch = {&wsk_control_socket, &wsk_close_socket};
+
+const WSK_PROVIDER_LISTEN_DISPATCH listen_dispatch = {
+    basic_dispatch, &wsk_bind, &wsk_accept, &wsk_inspect_complete, &wsk_get_local_address};
+
+const WSK_PROVIDER_DATAGRAM_DISPATCH datagram_dispatch = {
+    basic_dispatch,         &wsk_bind,         &wsk_send_to, &wsk_receive_from, &wsk_release_dgram,
+    &wsk_get_local_address, &wsk_send_messages};
+
+const WSK_PROVIDER_CONNECTION_DISPATCH connection_dispatch = {basic_dispatch,
+                                                              &wsk_bind,
+                                                              &wsk_connect,
+                                                              &wsk_get_local_address,
+                                                              &wsk_get_remote_address,
+                                                              &wsk_send,
+                                                              &wsk_receive,
+                                                              &wsk_disconnect,
+                                                              &wsk_release,
+                                                              &wsk_connect_ex,
+                                                              &wsk_send_ex,
+                                                              &wsk_receive_ex};
+
+const WSK_PROVIDER_STREAM_DISPATCH stream_dispatch = {basic_dispatch,
+                                                      &wsk_bind,
+                                                      &wsk_accept,
+                                                      &wsk_connect,
+                                                      &wsk_listen,
+                                                      &wsk_send,
+                                                      &wsk_receive,
+                                                      &wsk_disconnect,
+                                                      &wsk_release,
+                                                      &wsk_get_local_address,
+                                                      &wsk_get_remote_address,
+                                                      &wsk_connect_ex,
+                                                      &wsk_send_ex,
+                                                      &wsk_receive_ex};
+
+}  // namespace
+
+const void* provider_dispatch_for(ULONG category) noexcept {
+  switch (category) {
+    case WSK_FLAG_LISTEN_SOCKET:
+      return &listen_dispatch;
+    case WSK_FLAG_DATAGRAM_SOCKET:
+      return &datagram_dispatch;
+    case WSK_FLAG_CONNECTION_SOCKET:
+      return &connection_dispatch;
+    case WSK_FLAG_STREAM_SOCKET:
+      return &stream_dispatch;
+    default:
+      return &basic_dispatch;
+  }
+}
+
+KmSocket* socket_from(PWSK_SOCKET s) noexcept {
+  auto* k = reinterpret_cast<KmSocket*>(s);
+  return k != nullptr && k->magic == KmSocket::live ? k : nullptr;
+}
+
+KmSocket* socket_new(Registration& reg, std::uintptr_t id, ULONG category, ADDRESS_FAMILY family,
+                     USHORT type, PVOID context, const void* dispatch) noexcept {
+  auto* s = new (std::nothrow) KmSocket;
+  if (s == nullptr) return nullptr;
+  s->header.Dispatch = provider_dispatch_for(category);
+  s->reg = &reg;
+  s->core = reg.provider->socket_from(id);
+  s->category = category;
+  s->family = family;
+  s->type = type;
+  s->context = context;
+  s->client_dispatch = dispatch;
+  std::lock_guard lock(reg.m);
+  ++reg.sockets;
+  return s;
+}
+
+bool enter(PIRP irp) noexcept {
+  if (irp == nullptr || !NT_SUCCESS(enter_provider(irp))) return false;
+  mark_pending(irp);
+  return true;
+}
+
+NTSTATUS finish(Registration& reg, PIRP irp, NTSTATUS status, ULONG_PTR information) noexcept {
+  Irp& core = core_irp(irp);
+  if (bridge::begin(*reg.provider, core, OpKind::control)) {
+    bridge::complete(*reg.provider, core, status, information);
+  }
+  return STATUS_PENDING;
+}
+
+Held hold(Registration& reg, PIRP irp, OpKind kind, detail::CancelRoutine cancel) noexcept {
+  Irp& core = core_irp(irp);
+  if (!bridge::begin(*reg.provider, core, kind)) return Held::refused;
+  return bridge::arm_cancel(core, cancel) ? Held::held : Held::cancelled;
+}
+
+NTSTATUS core_sync_status(Irp& irp) noexcept { return irp.IoStatus.Status; }
+
+namespace {
+
+// After a synchronous core call on an internal IRP (no routine, completed inline).
+template <class F>
+NTSTATUS sync_call(F&& f) noexcept {
+  bridge::InlineScope inline_scope;
+  Irp irp;
+  f(&irp);
+  return irp.IoStatus.Status;
+}
+
+// The address out-parameters of WskAccept and the accept event.
+void fill_addresses(KmSocket& s, PSOCKADDR local, PSOCKADDR remote) noexcept {
+  Address a;
+  if (local != nullptr && NT_SUCCESS(sync_call([&](Irp* i) { s.core.local_address(&a, i); }))) {
+    to_sockaddr(a, local);
+  }
+  if (remote != nullptr && NT_SUCCESS(sync_call([&](Irp* i) { s.core.remote_address(&a, i); }))) {
+    to_sockaddr(a, remote);
+  }
+}
+
+// Completion of a WskAccept the core served: its Information is a core socket id,
+// which becomes a km socket here before the client sees the IRP.
+bool accept_hook(PIRP irp) noexcept {
+  IrpArea& a = area(irp);
+  KmSocket& listener = *a.socket;
+  const NTSTATUS st = core_irp(irp).IoStatus.Status;
+  if (!NT_SUCCESS(st)) return false;
+  const auto id = core_irp(irp).IoStatus.Information;
+  KmSocket* s = adopt_accepted(listener, id, a.accept_context, a.accept_dispatch);
+  if (s == nullptr) {
+    Irp close;
+    listener.reg->provider->socket_from(id).close(&close);
+    finish(*listener.reg, irp, STATUS_INSUFFICIENT_RESOURCES, 0);
+    return true;
+  }
+  fill_addresses(*s, a.local_out, a.remote_out);
+  finish(*listener.reg, irp, STATUS_SUCCESS, reinterpret_cast<ULONG_PTR>(s));
+  return true;
+}
+
+// Completion of a connect: marks the km socket connected (events may start), and for
+// WskConnectEx issues the initial data with the same IRP.
+bool connect_hook(PIRP irp) noexcept {
+  IrpArea& a = area(irp);
+  KmSocket& s = *a.socket;
+  const NTSTATUS st = core_irp(irp).IoStatus.Status;
+  if (NT_SUCCESS(st)) {
+    {
+      std::lock_guard lock(s.m);
+      s.rx_flags |= 1U;  // connected
+    }
+    pump(s);
+    auto count = reinterpret_cast<std::size_t>(a.extra);
+    if (count != 0) {
+      a.extra = nullptr;
+      s.core.send(std::span<const ConstBuffer>(a.u.cbuffers, count), 0, &core_irp(irp));
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+KmSocket* adopt_accepted(KmSocket& listener, std::uintptr_t id, PVOID context,
+                         const void* dispatch) noexcept {
+  KmSocket* s = socket_new(*listener.reg, id, WSK_FLAG_CONNECTION_SOCKET, listener.family,
+                           SOCK_STREAM, context, dispatch);
+  if (s != nullptr) s->rx_flags |= 1U;  // connected
+  return s;
+}
+
+NTSTATUS WSKAPI wsk_bind(PWSK_SOCKET socket, PSOCKADDR local, ULONG flags, PIRP irp) {
+  KmSocket* s = socket_from(socket);
+  if (s == nullptr || !enter(irp)) return STATUS_INVALID_PARAMETER;
+  Address a;
+  NTSTATUS st = from_sockaddr(local, a);
+  if (NT_SUCCESS(st) && flags != 0) st = STATUS_INVALID_PARAMETER;
+  if (NT_SUCCESS(st)) st = sync_call([&](Irp* i) { s->core.bind(a, i); });
+  if (NT_SUCCESS(st)) {
+    {
+      std::lock_guard lock(s->m);
+      if (s->category == WSK_FLAG_LISTEN_SOCKET) s->rx_flags |= 2U;    // listening
+      if (s->category == WSK_FLAG_DATAGRAM_SOCKET) s->rx_flags |= 4U;  // bound
+    }
+    pump(*s);
+  }
+  return finish(*s->reg, irp, st, 0);
+}
+
+NTSTATUS WSKAPI wsk_listen(PWSK_SOCKET socket, PIRP irp) {
+  KmSocket* s = socket_from(socket);
+  if (s == nullptr || !enter(irp)) return STATUS_INVALID_PARAMETER;
+  const NTSTATUS st = sync_call([&](Irp* i) { s->core.listen(i); });
+  if (NT_SUCCESS(st)) {
+    {
+      std::lock_guard lock(s->m);
+      s->rx_flags |= 2U;
+    }
+    pump(*s);
+  }
+  return finish(*s->reg, irp, st, 0);
+}
+
+NTSTATUS WSKAPI wsk_accept(PWSK_SOCKET socket, ULONG flags, PVOID context,
+                           const WSK_CLIENT_CONNECTION_DISPATCH* dispatch, PSOCKADDR local,
+                           PSOCKADDR remote, PIRP irp) {
+  KmSocket* s = socket_from(socket);
+  if (s == nullptr || !enter(irp)) return STATUS_INVALID_PARAMETER;
+  if (flags != 0) return finish(*s->reg, irp, STATUS_INVALID_PARAMETER, 0);
+  IrpArea& a = area(irp);
+  a.socket = s;
+  a.extra = nullptr;
+  a.accept_context = context;
+  a.accept_dispatch = dispatch;
+  a.local_out = local;
+  a.remote_out = remote;
+  bool queue = false;
+  {
+    std::lock_guard lock(s->m);
+    queue = km_engaged(*s);
+  }
+  if (queue) return queue_client_irp(*s, irp, OpKind::accept);
+  set_provider_hook(irp, &accept_hook);
+  s->core.accept(nullptr, nullptr, &core_irp(irp));
+  return STATUS_PENDING;
+}
+
+NTSTATUS WSKAPI wsk_inspect_complete(PWSK_SOCKET socket, PWSK_INSPECT_ID, WSK_INSPECT_ACTION,
+                                     PIRP irp) {
+  KmSocket* s = socket_from(socket);
+  if (s == nullptr || !enter(irp)) return STATUS_INVALID_PARAMETER;
+  // Conditional accept (SO_CONDITIONAL_ACCEPT) is not offered, so no inspection can
+  // be pending.
+  return finish(*s->reg, irp, STATUS_INVALID_DEVICE_STATE, 0);
+}
+
+namespace {
+
+NTSTATUS connect_common(KmSocket* s, PSOCKADDR remote, PWSK_BUF data, ULONG flags, PIRP irp) {
+  Address a;
+  NTSTATUS st = from_sockaddr(remote, a);
+  if (NT_SUCCESS(st) && flags != 0) st = STATUS_INVALID_PARAMETER;
+  IrpArea& ar = area(irp);
+  ar.socket = s;
+  ar.extra = nullptr;
+  if (NT_SUCCESS(st) && data != nullptr && data->Length != 0) {
+    std::size_t count = 0;
+    MutableBuffer tmp[inline_buffers];
+    st = wsk_buf_to_buffers(*data, tmp, inline_buffers, &count);
+    if (st == STATUS_BUFFER_TOO_SMALL) st = STATUS_NOT_SUPPORTED;  // documented limit
+    for (std::size_t i = 0; NT_SUCCESS(st) && i < count; ++i) {
+      ar.u.cbuffers[i] = ConstBuffer{tmp[i].data, tmp[i].size};
+    }
+    ar.extra = reinterpret_cast<void*>(count);
+  }
+  if (!NT_SUCCESS(st)) return finish(*s->reg, irp, st, 0);
+  set_provider_hook(irp, &connect_hook);
+  const NTSTATUS r = s->core.connect(a, &core_irp(irp));
+  // Connect before bind is completed on the IRP and also returned, as Windows does.
+  return r == STATUS_INVALID_DEVICE_STATE ? r : STATUS_PENDING;
+}
+
+}  // namespace
+
+NTSTATUS WSKAPI wsk_connect(PWSK_SOCKET socket, PSOCKADDR remote, ULONG flags, PIRP irp) {
+  KmSocket* s = socket_from(socket);
+  if (s == nullptr || !enter(irp)) return STATUS_INVALID_PARAMETER;
+  return connect_common(s, remote, nullptr, flags, irp);
+}
+
+NTSTATUS WSKAPI wsk_connect_ex(PWSK_SOCKET socket, PSOCKADDR remote, PWSK_BUF data, ULONG flags,
+                               PIRP irp) {
+  KmSocket* s = socket_from(socket);
+  if (s == nullptr || !enter(irp)) return STATUS_INVALID_PARAMETER;
+  return connect_common(s, remote, data, flags, irp);
+}
+
+NTSTATUS WSKAPI wsk_get_local_address(PWSK_SOCKET socket, PSOCKADDR out, PIRP irp) {
+  KmSocket* s = socket_from(socket);
+  if (s == nullptr || !enter(irp)) return STATUS_INVALID_PARAMETER;
+  if (out == nullptr) return finish(*s->reg, irp, STATUS_INVALID_PARAMETER, 0);
+  Address a;
+  const NTSTATUS st = sync_call([&](Irp* i) { s->core.local_address(&a, i); });
+  if (NT_SUCCESS(st)) to_sockaddr(a, out);
+  return finish(*s->reg, irp, st, 0);
+}
+
+NTSTATUS WSKAPI wsk_get_remote_address(PWSK_SOCKET socket, PSOCKADDR out, PIRP irp) {
+  KmSocket* s = socket_from(socket);
+  if (s == nullptr || !enter(irp)) return STATUS_INVALID_PARAMETER;
+  if (out == nullptr) return finish(*s->reg, irp, STATUS_INVALID_PARAMETER, 0);
+  Address a;
+  const NTSTATUS st = sync_call([&](Irp* i) { s->core.remote_address(&a, i); });
+  if (NT_SUCCESS(st)) to_sockaddr(a, out);
+  return finish(*s->reg, irp, st, 0);
+}
+
+}  // namespace wskport::km
