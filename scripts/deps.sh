@@ -13,6 +13,7 @@ packages=(
   ninja-build
   g++
   clang
+  libclang-rt-14-dev  # Clang 14's sanitizer and libFuzzer runtimes (only "Recommended" by clang-14): the fuzz preset
   libboost-dev     # Boost.Asio (header-only), >= 1.74
   libmsgsl-dev     # Microsoft GSL
   libgtest-dev     # GoogleTest
