@@ -73,7 +73,9 @@ bool is_listener(const KmSocket& s) noexcept {
 ULONG allowed_events(const KmSocket& s) noexcept {
   switch (s.category) {
     case WSK_FLAG_LISTEN_SOCKET:
-      return WSK_EVENT_ACCEPT;
+      // Connection events on a listener are not its own: they are enabled on every
+      // socket it accepts through WskAcceptEvent.
+      return WSK_EVENT_ACCEPT | WSK_EVENT_RECEIVE | WSK_EVENT_DISCONNECT | WSK_EVENT_SEND_BACKLOG;
     case WSK_FLAG_DATAGRAM_SOCKET:
       return WSK_EVENT_RECEIVE_FROM;
     case WSK_FLAG_CONNECTION_SOCKET:
@@ -86,15 +88,16 @@ ULONG allowed_events(const KmSocket& s) noexcept {
 }
 
 bool has_callback(const KmSocket& s, ULONG bit) noexcept {
+  const bool listen = s.category == WSK_FLAG_LISTEN_SOCKET;
   switch (bit) {
     case WSK_EVENT_ACCEPT:
       return accept_cb(s) != nullptr;
     case WSK_EVENT_RECEIVE:
-      return receive_cb(s) != nullptr;
+      return listen || receive_cb(s) != nullptr;
     case WSK_EVENT_DISCONNECT:
-      return disconnect_cb(s) != nullptr;
+      return listen || disconnect_cb(s) != nullptr;
     case WSK_EVENT_SEND_BACKLOG:
-      return backlog_cb(s) != nullptr;
+      return listen || backlog_cb(s) != nullptr;
     case WSK_EVENT_RECEIVE_FROM:
       return receive_from_cb(s) != nullptr;
     default:
@@ -603,15 +606,22 @@ void on_core_closed(Irp& /*irp*/, void* context) noexcept {
 Chunk* chunk_new(KmSocket& s, std::size_t capacity) noexcept {
   auto* c = new (std::nothrow) Chunk;
   if (c == nullptr) return nullptr;
-  c->bytes = new (std::nothrow) unsigned char[capacity];
-  if (c->bytes != nullptr)
-    c->mdl = IoAllocateMdl(c->bytes, static_cast<ULONG>(capacity), FALSE, FALSE, nullptr);
-  if (c->mdl == nullptr) {
-    delete[] c->bytes;
+  // One block: the MDL (with room for its frame array, as MmSizeOfMdl counts it), then
+  // the data it describes. The runtime's MDL routines are not needed for memory the
+  // layer owns, and a chunk costs one allocation besides its header.
+  const std::size_t pages = (capacity + PAGE_SIZE - 1) / PAGE_SIZE + 1;
+  std::size_t mdl_space = sizeof(MDL) + sizeof(PFN_NUMBER) * pages;
+  mdl_space = (mdl_space + 15) & ~static_cast<std::size_t>(15);
+  c->block = new (std::nothrow) unsigned char[mdl_space + capacity];
+  if (c->block == nullptr) {
     delete c;
     return nullptr;
   }
-  MmBuildMdlForNonPagedPool(c->mdl);
+  c->mdl = reinterpret_cast<PMDL>(c->block);
+  c->bytes = c->block + mdl_space;
+  MmInitializeMdl(c->mdl, c->bytes, capacity);
+  c->mdl->MdlFlags |= MDL_SOURCE_IS_NONPAGED_POOL;
+  c->mdl->MappedSystemVa = c->bytes;
   c->owner = &s;
   c->capacity = capacity;
   return c;
@@ -620,8 +630,7 @@ Chunk* chunk_new(KmSocket& s, std::size_t capacity) noexcept {
 void chunk_free(Chunk* c) noexcept {
   if (c == nullptr) return;
   c->magic = 0;
-  IoFreeMdl(c->mdl);
-  delete[] c->bytes;
+  delete[] c->block;
   delete c;
 }
 
@@ -690,7 +699,7 @@ NTSTATUS set_events(KmSocket& s, ULONG mask, bool from_static, PIRP irp) noexcep
   for (ULONG bit = 1; bit != 0 && bit <= mask; bit <<= 1) {
     if ((mask & bit) != 0 && !has_callback(s, bit)) return STATUS_INVALID_PARAMETER;
   }
-  const bool backlog = (mask & WSK_EVENT_SEND_BACKLOG) != 0;
+  const bool backlog = (mask & WSK_EVENT_SEND_BACKLOG) != 0 && s.category != WSK_FLAG_LISTEN_SOCKET;
   s.events |= mask;
   if (from_static) s.static_events |= mask;
   if ((mask & WSK_EVENT_RECEIVE_FROM) != 0) s.suspended = false;

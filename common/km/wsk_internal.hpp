@@ -77,6 +77,7 @@ struct Chunk {
   } ind;
   std::uint32_t magic = 0x4348'4B31;  // "CHK1"
   KmSocket* owner = nullptr;
+  unsigned char* block = nullptr;  // the MDL, then the data
   PMDL mdl = nullptr;
   unsigned char* bytes = nullptr;
   std::size_t capacity = 0;
