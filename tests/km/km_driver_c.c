@@ -1,0 +1,794 @@
+/* SPDX-License-Identifier: MIT */
+/**
+ * @file km_driver_c.c
+ * @brief The kernel-style C test driver: DriverEntry / DriverUnload, the driver's
+ * books, the IRP-with-event pattern, checks and per-case cleanup, and the case table
+ * the gtest harness runs. The cases themselves live in km_c_*.c by family.
+ */
+#include "km_c_support.h"
+
+KT_DRIVER KtDriver;
+NPIID KtNpiWskInterfaceId;
+
+/* ---- failures -------------------------------------------------------------------- */
+
+void KtCaseBegin(PKT_CASE c, char* msg, unsigned int cap) {
+  RtlZeroMemory(c, sizeof(*c));
+  c->Msg = msg;
+  c->Cap = cap;
+  c->Result = KM_TEST_PASSED;
+  if (cap > 0) {
+    msg[0] = '\0';
+  }
+}
+
+void KtSkip(PKT_CASE c, const char* reason) {
+  if (c->Result == KM_TEST_PASSED) {
+    c->Result = KM_TEST_SKIPPED;
+    RtlStringCbPrintfA(c->Msg, c->Cap, "skipped: %s", reason);
+  }
+}
+
+void KtFailText(PKT_CASE c, int line, const char* text) {
+  if (c->Result != KM_TEST_FAILED) {
+    c->Result = KM_TEST_FAILED;
+    RtlStringCbPrintfA(c->Msg, c->Cap, "line %d: check failed: %s", line, text);
+  }
+  DbgPrint("kmtest(C): line %d: %s\n", line, text);
+}
+
+void KtFailEq(PKT_CASE c, int line, const char* expr, LONGLONG actual, LONGLONG expected) {
+  if (c->Result != KM_TEST_FAILED) {
+    c->Result = KM_TEST_FAILED;
+    RtlStringCbPrintfA(c->Msg, c->Cap, "line %d: %s is %lld (0x%llx), expected %lld (0x%llx)", line,
+                       expr, actual, actual, expected, expected);
+  }
+  DbgPrint("kmtest(C): line %d: %s is %lld, expected %lld\n", line, expr, actual, expected);
+}
+
+void KtFailStatus(PKT_CASE c, int line, const char* expr, NTSTATUS actual, NTSTATUS expected) {
+  if (c->Result != KM_TEST_FAILED) {
+    c->Result = KM_TEST_FAILED;
+    RtlStringCbPrintfA(c->Msg, c->Cap, "line %d: %s is 0x%08X, expected 0x%08X", line, expr,
+                       (ULONG)actual, (ULONG)expected);
+  }
+  DbgPrint("kmtest(C): line %d: %s is 0x%08X, expected 0x%08X\n", line, expr, (ULONG)actual,
+           (ULONG)expected);
+}
+
+/* ---- counted allocations --------------------------------------------------------- */
+
+PVOID KtAlloc(SIZE_T size) {
+  PVOID p = ExAllocatePool2(POOL_FLAG_NON_PAGED, size, KT_TAG);
+  if (p != NULL) {
+    InterlockedIncrement(&KtDriver.Books.PoolAllocated);
+  }
+  return p;
+}
+
+void KtFree(PVOID p) {
+  if (p != NULL) {
+    InterlockedIncrement(&KtDriver.Books.PoolFreed);
+    ExFreePoolWithTag(p, KT_TAG);
+  }
+}
+
+static IO_COMPLETION_ROUTINE KtComplete;
+
+/* The routine every WSK client writes: signal the waiter and keep the IRP. */
+static NTSTATUS KtComplete(PDEVICE_OBJECT DeviceObject, PIRP Irp, PVOID Context) {
+  PKT_REQ r = (PKT_REQ)Context;
+  UNREFERENCED_PARAMETER(DeviceObject);
+  UNREFERENCED_PARAMETER(Irp);
+  InterlockedExchange(&r->Sequence, InterlockedIncrement(&KtDriver.Books.Completions));
+  InterlockedIncrement(&r->Completions);
+  KeSetEvent(&r->Event, IO_NO_INCREMENT, FALSE);
+  return STATUS_MORE_PROCESSING_REQUIRED;
+}
+
+PKT_REQ KtReq(PKT_CASE c) {
+  ULONG i;
+  PKT_REQ r = (PKT_REQ)KtAlloc(sizeof(KT_REQ));
+  if (r == NULL) {
+    return NULL;
+  }
+  r->Irp = IoAllocateIrp(1, FALSE);
+  if (r->Irp == NULL) {
+    KtFree(r);
+    return NULL;
+  }
+  InterlockedIncrement(&KtDriver.Books.IrpsAllocated);
+  KeInitializeEvent(&r->Event, NotificationEvent, FALSE);
+  for (i = 0; i < KT_MAX_REQS; ++i) {
+    if (c->Reqs[i] == NULL) {
+      c->Reqs[i] = r;
+      return r;
+    }
+  }
+  IoFreeIrp(r->Irp);
+  InterlockedIncrement(&KtDriver.Books.IrpsFreed);
+  KtFree(r);
+  return NULL;
+}
+
+void KtArm(PKT_REQ r) {
+  IoReuseIrp(r->Irp, STATUS_UNSUCCESSFUL);
+  KeClearEvent(&r->Event);
+  r->Expected += 1;
+  IoSetCompletionRoutine(r->Irp, KtComplete, r, TRUE, TRUE, TRUE);
+  r->Irp->IoStatus.Status = (NTSTATUS)0xDEADBEEF;
+  r->Irp->IoStatus.Information = (ULONG_PTR)0xDEADBEEF;
+}
+
+NTSTATUS KtWaitEvent(PKEVENT e, ULONG ms) {
+  LARGE_INTEGER timeout;
+  timeout.QuadPart = -10000LL * (LONGLONG)ms; /* relative, 100 ns units */
+  return KeWaitForSingleObject(e, Executive, KernelMode, FALSE, &timeout);
+}
+
+BOOLEAN KtCompletedWithin(PKT_REQ r, ULONG ms) {
+  return KtWaitEvent(&r->Event, ms) == STATUS_SUCCESS;
+}
+
+BOOLEAN KtRefused(PKT_CASE c, int line, PKT_REQ r, NTSTATUS returned) {
+  BOOLEAN completed = KtCompletedWithin(r, KT_QUIET_MS);
+  r->Expected -= 1; /* a refused call issued nothing */
+  if (returned != STATUS_INVALID_PARAMETER) {
+    KtFailStatus(c, line, "return of a call that must be refused", returned,
+                 STATUS_INVALID_PARAMETER);
+    return FALSE;
+  }
+  if (completed || r->Completions != r->Expected) {
+    KtFailText(c, line, "a call refused with STATUS_INVALID_PARAMETER completed its IRP");
+    return FALSE;
+  }
+  if (r->Irp->IoStatus.Status != (NTSTATUS)0xDEADBEEF ||
+      r->Irp->IoStatus.Information != (ULONG_PTR)0xDEADBEEF) {
+    KtFailText(c, line, "a refused call wrote the IRP's IoStatus");
+    return FALSE;
+  }
+  return TRUE;
+}
+
+BOOLEAN KtRejected(PKT_CASE c, int line, PKT_REQ r, NTSTATUS returned, NTSTATUS expected) {
+  if (returned == expected && !KtCompletedWithin(r, KT_QUIET_MS)) {
+    return KtRefused(c, line, r, returned);
+  }
+  if (!KtDone(c, line, r, returned)) {
+    return FALSE;
+  }
+  if (r->Irp->IoStatus.Status != expected) {
+    KtFailStatus(c, line, "IoStatus.Status of a rejected call", r->Irp->IoStatus.Status, expected);
+    return FALSE;
+  }
+  if (r->Irp->IoStatus.Information != 0) {
+    KtFailEq(c, line, "Information of a rejected call", (LONGLONG)r->Irp->IoStatus.Information, 0);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+BOOLEAN KtDone(PKT_CASE c, int line, PKT_REQ r, NTSTATUS returned) {
+  char text[160];
+  if (returned == STATUS_INVALID_PARAMETER && !KtCompletedWithin(r, KT_QUIET_MS)) {
+    r->Expected -= 1;
+    KtFailStatus(c, line, "call (refused synchronously, IRP not completed)", returned,
+                 STATUS_PENDING);
+    return FALSE;
+  }
+  if (KtWaitEvent(&r->Event, KT_WAIT_MS) != STATUS_SUCCESS) {
+    RtlStringCbPrintfA(text, sizeof(text), "IRP not completed within %u ms (call returned 0x%08X)",
+                       (unsigned)KT_WAIT_MS, (ULONG)returned);
+    KtFailText(c, line, text);
+    return FALSE;
+  }
+  if (r->Completions != r->Expected) {
+    KtFailEq(c, line, "completion routine runs on this IRP", r->Completions, r->Expected);
+    return FALSE;
+  }
+  if (returned != STATUS_PENDING && (returned != r->Irp->IoStatus.Status || NT_SUCCESS(returned))) {
+    RtlStringCbPrintfA(text, sizeof(text),
+                       "returned 0x%08X but completed with 0x%08X (want STATUS_PENDING, or "
+                       "the same error)",
+                       (ULONG)returned, (ULONG)r->Irp->IoStatus.Status);
+    KtFailText(c, line, text);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+PKT_BUF KtBuf(PKT_CASE c, ULONG size) {
+  ULONG i;
+  PKT_BUF b = (PKT_BUF)KtAlloc(sizeof(KT_BUF));
+  if (b == NULL) {
+    return NULL;
+  }
+  b->Size = size;
+  b->Va = (PUCHAR)KtAlloc(size);
+  if (b->Va != NULL) {
+    b->Mdl = KtMdl(b->Va, size);
+  }
+  if (b->Va == NULL || b->Mdl == NULL) {
+    KtFree(b->Va);
+    KtFree(b);
+    return NULL;
+  }
+  for (i = 0; i < KT_MAX_BUFS; ++i) {
+    if (c->Bufs[i] == NULL) {
+      c->Bufs[i] = b;
+      return b;
+    }
+  }
+  KtFreeMdl(b->Mdl);
+  KtFree(b->Va);
+  KtFree(b);
+  return NULL;
+}
+
+PMDL KtMdl(PVOID va, ULONG len) {
+  PMDL mdl = IoAllocateMdl(va, len, FALSE, FALSE, NULL);
+  if (mdl != NULL) {
+    InterlockedIncrement(&KtDriver.Books.MdlsAllocated);
+    MmBuildMdlForNonPagedPool(mdl);
+  }
+  return mdl;
+}
+
+void KtFreeMdl(PMDL mdl) {
+  if (mdl != NULL) {
+    InterlockedIncrement(&KtDriver.Books.MdlsFreed);
+    IoFreeMdl(mdl);
+  }
+}
+
+void KtFill(PKT_BUF b, UCHAR seed) {
+  ULONG i;
+  for (i = 0; i < b->Size; ++i) {
+    b->Va[i] = (UCHAR)(seed + i * 7u);
+  }
+}
+
+/* ---- sockets --------------------------------------------------------------------- */
+
+static void KtTrack(PKT_CASE c, PWSK_SOCKET s) {
+  ULONG i;
+  for (i = 0; i < KT_MAX_SOCKETS; ++i) {
+    if (c->Sockets[i] == NULL) {
+      c->Sockets[i] = s;
+      return;
+    }
+  }
+}
+
+static void KtUntrack(PKT_CASE c, PWSK_SOCKET s) {
+  ULONG i;
+  for (i = 0; i < KT_MAX_SOCKETS; ++i) {
+    if (c->Sockets[i] == s) {
+      c->Sockets[i] = NULL;
+      return;
+    }
+  }
+}
+
+void KtAdopt(PKT_CASE c, PWSK_SOCKET s) {
+  InterlockedIncrement(&KtDriver.Books.SocketsOpened);
+  KtTrack(c, s);
+}
+
+BOOLEAN KtOpen(PKT_CASE c, int line, PKT_REQ r, ADDRESS_FAMILY family, USHORT type, ULONG protocol,
+               ULONG flags, PVOID context, const VOID* dispatch, PWSK_SOCKET* out) {
+  return KtOpenOn(c, line, r, &KtDriver.Npi, family, type, protocol, flags, context, dispatch, out);
+}
+
+BOOLEAN KtOpenOn(PKT_CASE c, int line, PKT_REQ r, const WSK_PROVIDER_NPI* npi,
+                 ADDRESS_FAMILY family, USHORT type, ULONG protocol, ULONG flags, PVOID context,
+                 const VOID* dispatch, PWSK_SOCKET* out) {
+  NTSTATUS st;
+  *out = NULL;
+  KtArm(r);
+  st = npi->Dispatch->WskSocket(npi->Client, family, type, protocol, flags, context, dispatch, NULL,
+                                NULL, NULL, r->Irp);
+  if (!KtDone(c, line, r, st)) {
+    return FALSE;
+  }
+  if (r->Irp->IoStatus.Status != STATUS_SUCCESS) {
+    KtFailStatus(c, line, "WskSocket IoStatus.Status", r->Irp->IoStatus.Status, STATUS_SUCCESS);
+    return FALSE;
+  }
+  if (r->Irp->IoStatus.Information == 0) {
+    KtFailText(c, line, "WskSocket completed with Information == 0 (no socket)");
+    return FALSE;
+  }
+  *out = (PWSK_SOCKET)r->Irp->IoStatus.Information;
+  KtAdopt(c, *out);
+  if ((*out)->Dispatch == NULL) {
+    KtFailText(c, line, "new socket has no Dispatch table");
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static BOOLEAN KtExpectSuccess0(PKT_CASE c, int line, PKT_REQ r, const char* what) {
+  if (r->Irp->IoStatus.Status != STATUS_SUCCESS) {
+    KtFailStatus(c, line, what, r->Irp->IoStatus.Status, STATUS_SUCCESS);
+    return FALSE;
+  }
+  if (r->Irp->IoStatus.Information != 0) {
+    KtFailEq(c, line, "Information", (LONGLONG)r->Irp->IoStatus.Information, 0);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+BOOLEAN KtBind(PKT_CASE c, int line, PKT_REQ r, PWSK_SOCKET s, PSOCKADDR addr) {
+  NTSTATUS st;
+  KtArm(r);
+  /* WskBind sits at the same place after Basic in every table that has it. */
+  st = KT_CONN(s)->WskBind(s, addr, 0, r->Irp);
+  return KtDone(c, line, r, st) && KtExpectSuccess0(c, line, r, "WskBind IoStatus.Status");
+}
+
+BOOLEAN KtLocal(PKT_CASE c, int line, PKT_REQ r, PWSK_SOCKET s, ULONG category, PSOCKADDR out) {
+  NTSTATUS st;
+  KtArm(r);
+  switch (category) {
+    case WSK_FLAG_LISTEN_SOCKET:
+      st = KT_LISTENER(s)->WskGetLocalAddress(s, out, r->Irp);
+      break;
+    case WSK_FLAG_DATAGRAM_SOCKET:
+      st = KT_DGRAM(s)->WskGetLocalAddress(s, out, r->Irp);
+      break;
+    case WSK_FLAG_STREAM_SOCKET:
+      st = KT_STREAM(s)->WskGetLocalAddress(s, out, r->Irp);
+      break;
+    default:
+      st = KT_CONN(s)->WskGetLocalAddress(s, out, r->Irp);
+      break;
+  }
+  if (!KtDone(c, line, r, st)) {
+    return FALSE;
+  }
+  if (r->Irp->IoStatus.Status != STATUS_SUCCESS) {
+    KtFailStatus(c, line, "WskGetLocalAddress IoStatus.Status", r->Irp->IoStatus.Status,
+                 STATUS_SUCCESS);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+BOOLEAN KtClose(PKT_CASE c, int line, PKT_REQ r, PWSK_SOCKET s) {
+  NTSTATUS st;
+  KtUntrack(c, s);
+  KtArm(r);
+  st = KT_BASIC(s)->WskCloseSocket(s, r->Irp);
+  if (!KtDone(c, line, r, st)) {
+    return FALSE;
+  }
+  InterlockedIncrement(&KtDriver.Books.SocketsClosed);
+  return KtExpectSuccess0(c, line, r, "WskCloseSocket IoStatus.Status");
+}
+
+BOOLEAN KtListen(PKT_CASE c, int line, PKT_REQ r, ADDRESS_FAMILY family, PVOID context,
+                 const WSK_CLIENT_LISTEN_DISPATCH* dispatch, PWSK_SOCKET* out, PSOCKADDR addr) {
+  KT_ADDR any;
+  if (!KtOpen(c, line, r, family, SOCK_STREAM, IPPROTO_TCP, WSK_FLAG_LISTEN_SOCKET, context,
+              dispatch, out)) {
+    return FALSE;
+  }
+  KtLoopback(&any, family, 0);
+  if (!KtBind(c, line, r, *out, &any.Sa) ||
+      !KtLocal(c, line, r, *out, WSK_FLAG_LISTEN_SOCKET, addr)) {
+    return FALSE;
+  }
+  if (((KT_ADDR*)addr)->Sa.sa_family != family || KtPort((KT_ADDR*)addr) == 0) {
+    KtFailText(c, line, "listener's local address has the wrong family or port 0");
+    return FALSE;
+  }
+  return TRUE;
+}
+
+BOOLEAN KtPair(PKT_CASE c, int line, PKT_REQ r, ADDRESS_FAMILY family, PWSK_SOCKET* client,
+               PWSK_SOCKET* server) {
+  return KtPairEx(c, line, r, family, NULL, NULL, NULL, NULL, client, server);
+}
+
+BOOLEAN KtPairEx(PKT_CASE c, int line, PKT_REQ r, ADDRESS_FAMILY family, PVOID client_ctx,
+                 const WSK_CLIENT_CONNECTION_DISPATCH* client_dispatch, PVOID server_ctx,
+                 const WSK_CLIENT_CONNECTION_DISPATCH* server_dispatch, PWSK_SOCKET* client,
+                 PWSK_SOCKET* server) {
+  static const WSK_CLIENT_LISTEN_DISPATCH no_events = {NULL, NULL, NULL};
+  PWSK_SOCKET listener = NULL;
+  PKT_REQ accept = KtReq(c);
+  KT_ADDR addr, any, remote;
+  NTSTATUS st;
+  if (accept == NULL) {
+    KtFailText(c, line, "out of IRPs");
+    return FALSE;
+  }
+  if (!KtListen(c, line, r, family, NULL, &no_events, &listener, &addr.Sa)) {
+    return FALSE;
+  }
+  KtArm(accept);
+  st = KT_LISTENER(listener)->WskAccept(listener, 0, server_ctx, server_dispatch, NULL, &remote.Sa,
+                                        accept->Irp);
+  if (!KtOpen(c, line, r, family, SOCK_STREAM, IPPROTO_TCP, WSK_FLAG_CONNECTION_SOCKET, client_ctx,
+              client_dispatch, client)) {
+    (void)KtClose(c, line, r, listener); /* completes the pending accept */
+    return FALSE;
+  }
+  KtWildcard(&any, family);
+  if (!KtBind(c, line, r, *client, &any.Sa)) {
+    return FALSE;
+  }
+  KtArm(r);
+  if (!KtDone(c, line, r, KT_CONN(*client)->WskConnect(*client, &addr.Sa, 0, r->Irp)) ||
+      !KtExpectSuccess0(c, line, r, "WskConnect IoStatus.Status")) {
+    return FALSE;
+  }
+  if (!KtDone(c, line, accept, st)) {
+    return FALSE;
+  }
+  if (accept->Irp->IoStatus.Status != STATUS_SUCCESS || accept->Irp->IoStatus.Information == 0) {
+    KtFailStatus(c, line, "WskAccept IoStatus.Status", accept->Irp->IoStatus.Status,
+                 STATUS_SUCCESS);
+    return FALSE;
+  }
+  *server = (PWSK_SOCKET)accept->Irp->IoStatus.Information;
+  KtAdopt(c, *server);
+  return KtClose(c, line, r, listener);
+}
+
+BOOLEAN KtSend(PKT_CASE c, int line, PKT_REQ r, PWSK_SOCKET s, PKT_BUF b, ULONG offset,
+               ULONG length, ULONG flags) {
+  WSK_BUF wb;
+  NTSTATUS st;
+  wb.Mdl = b->Mdl;
+  wb.Offset = offset;
+  wb.Length = length;
+  KtArm(r);
+  st = KT_CONN(s)->WskSend(s, &wb, flags, r->Irp);
+  if (!KtDone(c, line, r, st)) {
+    return FALSE;
+  }
+  if (r->Irp->IoStatus.Status != STATUS_SUCCESS) {
+    KtFailStatus(c, line, "WskSend IoStatus.Status", r->Irp->IoStatus.Status, STATUS_SUCCESS);
+    return FALSE;
+  }
+  if (r->Irp->IoStatus.Information != length) {
+    KtFailEq(c, line, "WskSend Information", (LONGLONG)r->Irp->IoStatus.Information, length);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+BOOLEAN KtRecvExact(PKT_CASE c, int line, PKT_REQ r, PWSK_SOCKET s, PKT_BUF b,
+                    const UCHAR* expected, ULONG length) {
+  WSK_BUF wb;
+  NTSTATUS st;
+  wb.Mdl = b->Mdl;
+  wb.Offset = 0;
+  wb.Length = length;
+  RtlZeroMemory(b->Va, b->Size);
+  KtArm(r);
+  st = KT_CONN(s)->WskReceive(s, &wb, WSK_FLAG_WAITALL, r->Irp);
+  if (!KtDone(c, line, r, st)) {
+    return FALSE;
+  }
+  if (r->Irp->IoStatus.Status != STATUS_SUCCESS) {
+    KtFailStatus(c, line, "WskReceive IoStatus.Status", r->Irp->IoStatus.Status, STATUS_SUCCESS);
+    return FALSE;
+  }
+  if (r->Irp->IoStatus.Information != length) {
+    KtFailEq(c, line, "WskReceive Information", (LONGLONG)r->Irp->IoStatus.Information, length);
+    return FALSE;
+  }
+  if (expected != NULL && RtlCompareMemory(b->Va, expected, length) != length) {
+    KtFailText(c, line, "received bytes differ from the bytes sent");
+    return FALSE;
+  }
+  return TRUE;
+}
+
+NTSTATUS KtSetEvents(PWSK_SOCKET s, ULONG mask) {
+  WSK_EVENT_CALLBACK_CONTROL ctl;
+  /* A copy: WDK's PNPIID points to const, the km wsk.h's does not yet. */
+  ctl.NpiId = &KtNpiWskInterfaceId;
+  ctl.EventMask = mask;
+  return KT_BASIC(s)->WskControlSocket(s, WskSetOption, SO_WSK_EVENT_CALLBACK, SOL_SOCKET,
+                                       sizeof(ctl), &ctl, 0, NULL, NULL, NULL);
+}
+
+BOOLEAN KtSetOpt(PKT_CASE c, int line, PKT_REQ r, PWSK_SOCKET s, ULONG level, ULONG option,
+                 ULONG value, NTSTATUS expected) {
+  NTSTATUS st;
+  KtArm(r);
+  st = KT_BASIC(s)->WskControlSocket(s, WskSetOption, option, level, sizeof(value), &value, 0, NULL,
+                                     NULL, r->Irp);
+  if (!KtDone(c, line, r, st)) {
+    return FALSE;
+  }
+  if (r->Irp->IoStatus.Status != expected) {
+    KtFailStatus(c, line, "WskControlSocket(WskSetOption) IoStatus.Status", r->Irp->IoStatus.Status,
+                 expected);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+BOOLEAN KtGetOpt(PKT_CASE c, int line, PKT_REQ r, PWSK_SOCKET s, ULONG level, ULONG option,
+                 ULONG* value) {
+  NTSTATUS st;
+  *value = 0xFFFFFFFFu;
+  KtArm(r);
+  st = KT_BASIC(s)->WskControlSocket(s, WskGetOption, option, level, 0, NULL, sizeof(*value), value,
+                                     NULL, r->Irp);
+  if (!KtDone(c, line, r, st)) {
+    return FALSE;
+  }
+  if (r->Irp->IoStatus.Status != STATUS_SUCCESS) {
+    KtFailStatus(c, line, "WskControlSocket(WskGetOption) IoStatus.Status", r->Irp->IoStatus.Status,
+                 STATUS_SUCCESS);
+    return FALSE;
+  }
+  if (r->Irp->IoStatus.Information != sizeof(ULONG)) {
+    KtFailEq(c, line, "WskGetOption Information", (LONGLONG)r->Irp->IoStatus.Information,
+             sizeof(ULONG));
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* ---- addresses ------------------------------------------------------------------- */
+
+void KtLoopback(KT_ADDR* a, ADDRESS_FAMILY family, USHORT port) {
+  RtlZeroMemory(a, sizeof(*a));
+  if (family == AF_INET6) {
+    a->V6.sin6_family = AF_INET6;
+    a->V6.sin6_port = RtlUshortByteSwap(port);
+    a->V6.sin6_addr.s6_addr[15] = 1;
+  } else {
+    a->V4.sin_family = AF_INET;
+    a->V4.sin_port = RtlUshortByteSwap(port);
+    a->V4.sin_addr.s_addr = RtlUlongByteSwap(0x7F000001u);
+  }
+}
+
+void KtWildcard(KT_ADDR* a, ADDRESS_FAMILY family) {
+  RtlZeroMemory(a, sizeof(*a));
+  a->Sa.sa_family = family;
+}
+
+USHORT KtPort(const KT_ADDR* a) {
+  return RtlUshortByteSwap(a->Sa.sa_family == AF_INET6 ? a->V6.sin6_port : a->V4.sin_port);
+}
+
+BOOLEAN KtIsLoopback(const KT_ADDR* a) {
+  static const UCHAR v6[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+  if (a->Sa.sa_family == AF_INET6) {
+    return RtlCompareMemory(a->V6.sin6_addr.s6_addr, v6, 16) == 16;
+  }
+  return a->Sa.sa_family == AF_INET && a->V4.sin_addr.s_addr == RtlUlongByteSwap(0x7F000001u);
+}
+
+BOOLEAN KtFamilyAvailable(PKT_CASE c, ADDRESS_FAMILY family) {
+  if (family == AF_INET6 && !KtDriver.Ipv6Loopback) {
+    KtSkip(c, "the host has no IPv6 loopback (::1)");
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* ---- per-case cleanup ------------------------------------------------------------ */
+
+int KtCaseEnd(PKT_CASE c) {
+  ULONG i;
+  PKT_REQ closer = NULL;
+  for (i = 0; i < KT_MAX_SOCKETS; ++i) {
+    if (c->Sockets[i] != NULL) {
+      if (closer == NULL) {
+        closer = KtReq(c);
+      }
+      if (closer == NULL) {
+        KtFailText(c, __LINE__, "no IRP to close the case's sockets: they leak");
+        break;
+      }
+      (void)KtClose(c, __LINE__, closer, c->Sockets[i]);
+    }
+  }
+  for (i = 0; i < KT_MAX_REQS; ++i) {
+    PKT_REQ r = c->Reqs[i];
+    if (r == NULL) {
+      continue;
+    }
+    /* Every issued call must have completed before its IRP may be freed. */
+    if (r->Completions != r->Expected) {
+      (void)KtWaitEvent(&r->Event, KT_WAIT_MS);
+    }
+    if (r->Completions != r->Expected) {
+      KtFailEq(c, __LINE__, "completions of an IRP at the end of the case", r->Completions,
+               r->Expected);
+      continue; /* leaked on purpose: freeing a pending IRP would corrupt memory */
+    }
+    IoFreeIrp(r->Irp);
+    InterlockedIncrement(&KtDriver.Books.IrpsFreed);
+    KtFree(r);
+    c->Reqs[i] = NULL;
+  }
+  for (i = 0; i < KT_MAX_BUFS; ++i) {
+    PKT_BUF b = c->Bufs[i];
+    if (b != NULL) {
+      KtFreeMdl(b->Mdl);
+      KtFree(b->Va);
+      KtFree(b);
+      c->Bufs[i] = NULL;
+    }
+  }
+  return c->Result;
+}
+
+/* ---- DriverEntry / DriverUnload --------------------------------------------------- */
+
+static DRIVER_UNLOAD KtDriverUnload;
+static DRIVER_INITIALIZE KtDriverEntry;
+
+/* Probe ::1 once, as a driver would before offering an IPv6 endpoint. */
+static void KtProbeIpv6(void) {
+  KT_CASE c;
+  char msg[160];
+  PKT_REQ r;
+  PWSK_SOCKET s = NULL;
+  KT_ADDR a;
+  NTSTATUS st;
+  KtCaseBegin(&c, msg, sizeof(msg));
+  r = KtReq(&c);
+  if (r != NULL && KtOpen(&c, __LINE__, r, AF_INET6, SOCK_DGRAM, IPPROTO_UDP,
+                          WSK_FLAG_DATAGRAM_SOCKET, NULL, NULL, &s)) {
+    KtLoopback(&a, AF_INET6, 0);
+    KtArm(r);
+    st = KT_DGRAM(s)->WskBind(s, &a.Sa, 0, r->Irp);
+    if (KtDone(&c, __LINE__, r, st) && r->Irp->IoStatus.Status == STATUS_SUCCESS) {
+      KtDriver.Ipv6Loopback = TRUE;
+    }
+  }
+  (void)KtCaseEnd(&c);
+}
+
+static NTSTATUS KtDriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath) {
+  NTSTATUS st;
+  UNREFERENCED_PARAMETER(RegistryPath);
+  PAGED_CODE();
+  DriverObject->DriverUnload = KtDriverUnload;
+  RtlZeroMemory(&KtDriver, sizeof(KtDriver));
+  KtNpiWskInterfaceId = NPI_WSK_INTERFACE_ID;
+  KtDriver.ClientDispatch.Version = MAKE_WSK_VERSION(1, 0);
+  KtDriver.ClientDispatch.Reserved = 0;
+  KtDriver.ClientDispatch.WskClientEvent = NULL;
+  KtDriver.ClientNpi.ClientContext = &KtDriver;
+  KtDriver.ClientNpi.Dispatch = &KtDriver.ClientDispatch;
+  st = WskRegister(&KtDriver.ClientNpi, &KtDriver.Registration);
+  if (!NT_SUCCESS(st)) {
+    return st;
+  }
+  KtDriver.Registered = TRUE;
+  st = WskCaptureProviderNPI(&KtDriver.Registration, KT_WAIT_MS, &KtDriver.Npi);
+  if (!NT_SUCCESS(st)) {
+    WskDeregister(&KtDriver.Registration);
+    KtDriver.Registered = FALSE;
+    return st;
+  }
+  KtDriver.Captured = TRUE;
+  KtProbeIpv6();
+  DbgPrint("kmtest(C): loaded, provider version 0x%04X, IPv6 loopback %s\n",
+           (ULONG)KtDriver.Npi.Dispatch->Version, KtDriver.Ipv6Loopback ? "yes" : "no");
+  return STATUS_SUCCESS;
+}
+
+static VOID KtDriverUnload(PDRIVER_OBJECT DriverObject) {
+  UNREFERENCED_PARAMETER(DriverObject);
+  PAGED_CODE();
+  if (KtDriver.Captured) {
+    WskReleaseProviderNPI(&KtDriver.Registration);
+    KtDriver.Captured = FALSE;
+  }
+  if (KtDriver.Registered) {
+    /* Returns only when every socket is closed and every call has returned. */
+    WskDeregister(&KtDriver.Registration);
+    KtDriver.Registered = FALSE;
+  }
+}
+
+/* ---- the harness seam ------------------------------------------------------------- */
+
+static DRIVER_OBJECT KtDriverObject;
+
+static int KtLoad(char* msg, unsigned int cap) {
+  UNICODE_STRING path = RTL_CONSTANT_STRING(
+      L"\\Registry\\Machine\\System\\CurrentControlSet\\Services\\wskport_kmtest_c");
+  NTSTATUS st;
+  RtlZeroMemory(&KtDriverObject, sizeof(KtDriverObject));
+  st = KtDriverEntry(&KtDriverObject, &path);
+  if (!NT_SUCCESS(st)) {
+    RtlStringCbPrintfA(msg, cap, "DriverEntry failed: 0x%08X", (ULONG)st);
+    return KM_TEST_FAILED;
+  }
+  if (KtDriverObject.DriverUnload != KtDriverUnload) {
+    RtlStringCbPrintfA(msg, cap, "DriverEntry did not set DriverUnload");
+    return KM_TEST_FAILED;
+  }
+  RtlStringCbPrintfA(msg, cap, "loaded");
+  return KM_TEST_PASSED;
+}
+
+static int KtUnload(char* msg, unsigned int cap) {
+  KT_BOOKS* b = &KtDriver.Books;
+  KtDriverObject.DriverUnload(&KtDriverObject);
+  if (b->IrpsAllocated != b->IrpsFreed || b->MdlsAllocated != b->MdlsFreed ||
+      b->PoolAllocated != b->PoolFreed || b->SocketsOpened != b->SocketsClosed) {
+    RtlStringCbPrintfA(msg, cap,
+                       "unbalanced books: IRPs %ld/%ld, MDLs %ld/%ld, pool %ld/%ld, sockets "
+                       "%ld/%ld (allocated/freed)",
+                       b->IrpsAllocated, b->IrpsFreed, b->MdlsAllocated, b->MdlsFreed,
+                       b->PoolAllocated, b->PoolFreed, b->SocketsOpened, b->SocketsClosed);
+    return KM_TEST_FAILED;
+  }
+  RtlStringCbPrintfA(msg, cap, "unloaded: %ld IRPs, %ld MDLs, %ld pool blocks, %ld sockets",
+                     b->IrpsAllocated, b->MdlsAllocated, b->PoolAllocated, b->SocketsOpened);
+  return KM_TEST_PASSED;
+}
+
+#define KT_CASE_ENTRY(name) \
+  { #name, Kt##name }
+
+static const KM_TEST_CASE KtCases[] = {
+    KT_CASE_ENTRY(RuntimeEvents),
+    KT_CASE_ENTRY(RuntimeLists),
+    KT_CASE_ENTRY(RuntimeLocks),
+    KT_CASE_ENTRY(RuntimePoolAndLookaside),
+    KT_CASE_ENTRY(RuntimeThreads),
+    KT_CASE_ENTRY(RuntimeTime),
+    KT_CASE_ENTRY(RuntimeStrings),
+    KT_CASE_ENTRY(RuntimeIpStrings),
+    KT_CASE_ENTRY(RuntimeStrSafe),
+    KT_CASE_ENTRY(RuntimeDebugPrint),
+    KT_CASE_ENTRY(RuntimeIrp),
+    KT_CASE_ENTRY(RuntimeMdl),
+    KT_CASE_ENTRY(Registration),
+    KT_CASE_ENTRY(DeregisterWaits),
+    KT_CASE_ENTRY(StaticEventCallbacks),
+    KT_CASE_ENTRY(NullArguments),
+    KT_CASE_ENTRY(SocketCategories),
+    KT_CASE_ENTRY(AddressInfo),
+    KT_CASE_ENTRY(NameInfo),
+    KT_CASE_ENTRY(ConnectUnbound),
+    KT_CASE_ENTRY(StreamIpv4),
+    KT_CASE_ENTRY(StreamIpv6),
+    KT_CASE_ENTRY(CloseCancelsAccept),
+    KT_CASE_ENTRY(GracefulDisconnect),
+    KT_CASE_ENTRY(AbortiveDisconnect),
+    KT_CASE_ENTRY(WaitAll),
+    KT_CASE_ENTRY(Drain),
+    KT_CASE_ENTRY(MdlChains),
+    KT_CASE_ENTRY(CancelPending),
+    KT_CASE_ENTRY(SocketOptions),
+    KT_CASE_ENTRY(BindErrors),
+    KT_CASE_ENTRY(SocketConnect),
+    KT_CASE_ENTRY(ConnectEx),
+    KT_CASE_ENTRY(StreamSocket),
+    KT_CASE_ENTRY(AcceptAndReceiveEvents),
+    KT_CASE_ENTRY(ReceiveEventRetention),
+    KT_CASE_ENTRY(ReceiveEventNotAccepted),
+    KT_CASE_ENTRY(DisconnectEvents),
+    KT_CASE_ENTRY(AcceptEventRejects),
+    KT_CASE_ENTRY(SendBacklogEvent),
+    KT_CASE_ENTRY(DatagramIpv4),
+    KT_CASE_ENTRY(DatagramIpv6),
+    KT_CASE_ENTRY(DatagramRemoteAddress),
+    KT_CASE_ENTRY(DatagramSendMessages),
+    KT_CASE_ENTRY(ReceiveFromEvent),
+    KT_CASE_ENTRY(DatagramListenBind),
+};
+
+static const KM_TEST_DRIVER KtDriverDescriptor = {"KmDriverC", KtLoad, KtUnload, KtCases,
+                                                  sizeof(KtCases) / sizeof(KtCases[0])};
+
+const KM_TEST_DRIVER* wskport_km_test_driver_c(void) { return &KtDriverDescriptor; }
