@@ -34,6 +34,12 @@ struct IrpAccess {
 
   /// The funnel's body (see complete_irp).
   static void complete(Irp& irp, NTSTATUS status, std::uintptr_t information) noexcept;
+
+  /// The funnel's routine call while the verifier's irp checks are on: records the
+  /// completion in the IRP's history and reports a routine that throws.
+  static void run_routine_verified(Irp& irp, CompletionRoutine routine, void* context,
+                                   const SocketImpl* socket, NTSTATUS status,
+                                   std::uintptr_t information) noexcept;
 };
 
 /// The funnel. Completes @p irp with @p status and @p information, runs its routine

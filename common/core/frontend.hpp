@@ -11,6 +11,7 @@
 #include "common/core/completion.hpp"
 #include "common/core/provider_core.hpp"
 #include "common/core/socket_impl.hpp"
+#include "common/core/verifier.hpp"
 
 namespace wskport::detail {
 
@@ -90,6 +91,7 @@ NTSTATUS attach_buffers(Irp& irp, const BufferArgs<B>& args) noexcept {
 inline SocketRef find_or_fail(ProviderCore& core, Call& call, std::uintptr_t id,
                               NTSTATUS& result) noexcept {
   SocketRef s = core.table().find(id);
+  if (verifier::on(verifier::check::usage)) verifier::check_socket_call(call.irp(), id, s.get());
   if (!s) result = call.complete(status::invalid_handle);
   return s;
 }

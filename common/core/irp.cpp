@@ -5,10 +5,12 @@
 #include <boost/asio/post.hpp>
 #include <cstdio>
 #include <cstdlib>
+#include <exception>
 
 #include "common/core/completion.hpp"
 #include "common/core/provider_core.hpp"
 #include "common/core/socket_impl.hpp"
+#include "common/core/verifier.hpp"
 
 namespace wskport {
 
@@ -29,12 +31,26 @@ namespace {
 Irp::~Irp() {
   const auto s = state_.load(std::memory_order_acquire);
   if (s == pending_state || s == completing) {
+    if (detail::verifier::on(verifier::irp)) {
+      detail::verifier::report(verifier::irp, this, op_.socket != nullptr ? op_.socket->id : 0,
+                               op_.kind, "IRP destroyed while a call still owns it (freed)");
+    }
     fatal_violation("IRP destroyed while a call still owns it", this);
   }
+  if (detail::verifier::on(verifier::irp)) detail::verifier::forget(this);
 }
 
 void Irp::reuse(NTSTATUS initial) noexcept {
-  if (is_pending()) fatal_violation("IRP reused while pending", this);
+  if (is_pending()) {
+    if (detail::verifier::on(verifier::irp)) {
+      detail::verifier::report(verifier::irp, this, op_.socket != nullptr ? op_.socket->id : 0,
+                               op_.kind, "IRP reused while pending (Irp::reuse / IoReuseIrp)");
+    }
+    fatal_violation("IRP reused while pending", this);
+  }
+  if (detail::verifier::on(verifier::irp)) {
+    detail::verifier::record(this, detail::verifier::Event::reused);
+  }
   IoStatus = {initial, 0};
   cancel_.store(false, std::memory_order_release);
   state_.store(idle, std::memory_order_release);
@@ -45,6 +61,9 @@ bool Irp::cancel() noexcept {
   // (store routine, then read the flag), so with sequential consistency one of the
   // two always sees the other and the cancellation cannot fall between them.
   cancel_.store(true, std::memory_order_seq_cst);
+  if (detail::verifier::on(verifier::irp)) {
+    detail::verifier::record(this, detail::verifier::Event::cancel, op_.kind);
+  }
   if (auto routine = cancel_routine_.exchange(nullptr, std::memory_order_seq_cst)) {
     routine(*this);
     return true;
@@ -81,6 +100,9 @@ bool IrpAccess::accept(Irp& irp, OpKind kind) noexcept {
   op.final_status = status::pending;
   op.final_information = 0;
   irp.IoStatus = {status::pending, 0};
+  if (verifier::on(verifier::check::irp)) {
+    verifier::record(&irp, verifier::Event::accepted, kind);
+  }
   return true;
 }
 
@@ -106,9 +128,32 @@ void complete_irp(Irp& irp, NTSTATUS status, std::uintptr_t information) noexcep
   IrpAccess::complete(irp, status, information);
 }
 
+// The routine under the verifier: the completion is recorded before it runs (the
+// routine may reuse or free the IRP), and a routine that throws is reported here,
+// where the IRP is known, instead of as a bare std::terminate.
+void IrpAccess::run_routine_verified(Irp& irp, CompletionRoutine routine, void* context,
+                                     const SocketImpl* socket, NTSTATUS status,
+                                     std::uintptr_t information) noexcept {
+  const OpKind kind = irp.op_.kind;
+  const std::uintptr_t id = socket != nullptr ? socket->id : 0;
+  verifier::record(&irp, verifier::Event::completed, kind, status, information, id);
+  if (routine == nullptr) return;
+  try {
+    routine(irp, context);
+  } catch (...) {
+    verifier::report(verifier::check::irp, &irp, id, kind,
+                     "completion routine threw an exception (routines must not throw)");
+    std::terminate();
+  }
+}
+
 void IrpAccess::complete(Irp& irp, NTSTATUS status, std::uintptr_t information) noexcept {
   std::uint32_t expected = Irp::pending_state;
   if (!irp.state_.compare_exchange_strong(expected, Irp::completing, std::memory_order_acq_rel)) {
+    if (verifier::on(verifier::check::irp)) {
+      verifier::report(verifier::check::irp, &irp, 0, irp.op_.kind,
+                       "IRP completed twice (a second completion of one call)");
+    }
     fatal_violation("IRP completed twice (library bug)", &irp);
   }
   irp.cancel_routine_.store(nullptr, std::memory_order_relaxed);
@@ -126,7 +171,11 @@ void IrpAccess::complete(Irp& irp, NTSTATUS status, std::uintptr_t information) 
 
   auto& depth = completion_depth();
   ++depth;
-  if (routine != nullptr) routine(irp, context);
+  if (verifier::on(verifier::check::irp)) {
+    run_routine_verified(irp, routine, context, socket, status, information);
+  } else if (routine != nullptr) {
+    routine(irp, context);
+  }
   --depth;
 
   // Rundown after the routine returned: a close waiting on this socket may now
@@ -170,6 +219,17 @@ void IrpList::complete_all() noexcept {
 
 Call::Call(ProviderCore& core, Irp* irp, OpKind kind) noexcept : core_(core), irp_(irp) {
   if (irp_ == nullptr || !IrpAccess::accept(*irp_, kind)) {
+    if (verifier::on(verifier::check::usage)) {
+      if (irp_ == nullptr) {
+        verifier::report(verifier::check::usage, nullptr, 0, kind,
+                         "call issued with a null IRP (refused: STATUS_INVALID_PARAMETER)");
+      } else {
+        verifier::record(irp_, verifier::Event::refused_pending, kind);
+        verifier::report(verifier::check::usage, irp_, 0, kind,
+                         "IRP handed to a new call while still pending from an earlier one "
+                         "(refused: STATUS_INVALID_PARAMETER)");
+      }
+    }
     irp_ = nullptr;
     return;
   }
@@ -178,6 +238,14 @@ Call::Call(ProviderCore& core, Irp* irp, OpKind kind) noexcept : core_(core), ir
 }
 
 NTSTATUS Call::complete(NTSTATUS status, std::uintptr_t information) noexcept {
+  // Close takes the id out of the table before anything else, so a second close is
+  // the one stale-handle case the front end's lookup hook does not see.
+  if (status == status::invalid_handle && verifier::on(verifier::check::usage) &&
+      IrpAccess::op(*irp_).kind == OpKind::close) {
+    verifier::report(verifier::check::usage, irp_, 0, OpKind::close,
+                     "close of a socket already closed (stale or unknown socket id; the call "
+                     "completes with STATUS_INVALID_HANDLE)");
+  }
   if (completion_depth() >= core_.max_inline_depth()) {
     core_.post_completion(*irp_, status, information);
     return status::pending;

@@ -11,7 +11,9 @@
 #include <thread>
 
 #include "common/core/completion.hpp"
+#include "common/core/fault_injection.hpp"
 #include "common/core/provider_core.hpp"
+#include "common/core/verifier.hpp"
 
 namespace wskport {
 namespace detail {
@@ -28,6 +30,8 @@ ProviderCore::ProviderCore(const ProviderOptions& options)
       init_status_ = status::not_supported;
       return;
     }
+    // Only a provider created while a fault script is installed pays for the wrapper.
+    if (faults::active()) backend_ = make_fault_backend(std::move(backend_), io_);
     threads_.reserve(options.threads);
     for (unsigned i = 0; i < options.threads; ++i) {
       threads_.emplace_back([this] { io_.run(); });
@@ -38,6 +42,7 @@ ProviderCore::ProviderCore(const ProviderOptions& options)
 }
 
 ProviderCore::~ProviderCore() {
+  if (verifier::on(verifier::check::leaks)) check_leaks();
   shutdown();
   // Lookups cannot be interrupted; their completions still go through the funnel.
   // Not joined under the mutex: a lookup's routine may call resolve(), which takes it
@@ -57,6 +62,25 @@ ProviderCore::~ProviderCore() {
   // Sockets the caller never closed: drop the table's references while the event
   // loop (and its reactor registrations) still exists.
   table_.clear();
+}
+
+// WskDeregister's rule in user mode: every socket closed and every IRP completed
+// before the provider goes. Checked before the forced teardown, which would otherwise
+// complete what is pending and hide it.
+void ProviderCore::check_leaks() noexcept {
+  if (!nt_success(init_status_)) return;
+  std::vector<std::uintptr_t> ids;
+  try {
+    for (const auto& s : table_.snapshot()) ids.push_back(s->id);
+  } catch (...) {
+    ids.clear();  // out of memory: the counts below still tell
+  }
+  // Completions run on provider threads just after a routine returns: let the last
+  // ones through before judging (bounded, as the harness waits).
+  for (int i = 0; i < 200 && ids.empty() && outstanding_irps() != 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  verifier::check_teardown(ids.data(), ids.size(), outstanding_irps(), "provider");
 }
 
 std::uintptr_t ProviderCore::register_socket(SocketImpl* s) noexcept {

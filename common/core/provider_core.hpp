@@ -137,6 +137,9 @@ class ProviderCore {
   /// Forced teardown of every socket (Provider::shutdown).
   void shutdown() noexcept;
 
+  /// Verifier (leaks): reports sockets never closed and IRPs never completed.
+  void check_leaks() noexcept;
+
  private:
   // The event loop outlives the backend (whose sockets hold reactor registrations)
   // and the threads; members are destroyed in reverse order.
