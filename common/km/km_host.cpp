@@ -49,9 +49,8 @@ std::vector<WCHAR> widen(const std::string& text) {
   UNICODE_STRING wide;
   wide.Buffer = out.data();
   wide.Length = 0;
-  wide.MaximumLength = static_cast<USHORT>(out.size() * sizeof(WCHAR) > 65534
-                                               ? 65534
-                                               : out.size() * sizeof(WCHAR));
+  wide.MaximumLength =
+      static_cast<USHORT>(out.size() * sizeof(WCHAR) > 65534 ? 65534 : out.size() * sizeof(WCHAR));
   (void)RtlAnsiStringToUnicodeString(&wide, &ansi, FALSE);
   out.resize(wide.Length / sizeof(WCHAR));
   out.push_back(UNICODE_NULL);
@@ -70,8 +69,9 @@ UNICODE_STRING counted(std::vector<WCHAR>& text) {
 
 int main(int argc, char** argv) {
   const std::string name = service_name(argc > 0 ? argv[0] : nullptr);
-  const std::string path = argc > 1 ? std::string(argv[1])
-                                    : "\\Registry\\Machine\\System\\CurrentControlSet\\Services\\" + name;
+  const std::string path =
+      argc > 1 ? std::string(argv[1])
+               : "\\Registry\\Machine\\System\\CurrentControlSet\\Services\\" + name;
   std::vector<WCHAR> registry_text = widen(path);
   std::vector<WCHAR> driver_text = widen("\\Driver\\" + name);
   std::vector<WCHAR> service_text = widen(name);

@@ -108,7 +108,8 @@ PIRP IoAllocateIrp(CCHAR StackSize, BOOLEAN ChargeQuota) {
     return nullptr;
   }
   const USHORT size = IoSizeOfIrp(StackSize);
-  auto irp = static_cast<PIRP>(ExAllocatePoolWithTag(NonPagedPoolNx, size, wskport::km::kIrpPoolTag));
+  auto irp =
+      static_cast<PIRP>(ExAllocatePoolWithTag(NonPagedPoolNx, size, wskport::km::kIrpPoolTag));
   if (irp == nullptr) return nullptr;
   wskport::km::construct(irp, size, StackSize, wskport::km::kFromIoAllocateIrp);
   return irp;
@@ -121,9 +122,10 @@ PIRP IoAllocateIrpEx(PDEVICE_OBJECT DeviceObject, CCHAR StackSize, BOOLEAN Charg
 
 VOID IoInitializeIrp(PIRP Irp, USHORT PacketSize, CCHAR StackSize) {
   if (StackSize < 1 || PacketSize < IoSizeOfIrp(StackSize)) {
-    fatal("IoInitializeIrp(%p, PacketSize %u, StackSize %d): the packet is smaller than "
-          "IoSizeOfIrp(StackSize)\n",
-          static_cast<void*>(Irp), PacketSize, StackSize);
+    fatal(
+        "IoInitializeIrp(%p, PacketSize %u, StackSize %d): the packet is smaller than "
+        "IoSizeOfIrp(StackSize)\n",
+        static_cast<void*>(Irp), PacketSize, StackSize);
   }
   wskport::km::construct(Irp, PacketSize, StackSize, 0);
 }

@@ -57,8 +57,7 @@ void complete_walk(PIRP irp) noexcept {
   // Past the top location. In the kernel the I/O manager would now finish the IRP for
   // the thread that issued it; a driver-allocated IRP has none, so a routine there must
   // have returned STATUS_MORE_PROCESSING_REQUIRED. The IRP is left to its owner.
-  if (last_routine != nullptr &&
-      detail::first_time(reinterpret_cast<const void*>(last_routine))) {
+  if (last_routine != nullptr && detail::first_time(reinterpret_cast<const void*>(last_routine))) {
     report_routine_convention(irp, last_routine);
   }
 }
@@ -126,9 +125,10 @@ NTSTATUS IofCallDriver(PDEVICE_OBJECT DeviceObject, PIRP Irp) {
     dispatch = DeviceObject->DriverObject->MajorFunction[sp->MajorFunction];
   }
   if (dispatch == nullptr) {
-    report("IoCallDriver(%p, %p): no dispatch routine for major function 0x%x; completing "
-           "with STATUS_INVALID_DEVICE_REQUEST\n",
-           static_cast<void*>(DeviceObject), static_cast<void*>(Irp), sp->MajorFunction);
+    report(
+        "IoCallDriver(%p, %p): no dispatch routine for major function 0x%x; completing "
+        "with STATUS_INVALID_DEVICE_REQUEST\n",
+        static_cast<void*>(DeviceObject), static_cast<void*>(Irp), sp->MajorFunction);
     wskport::km::core_irp(Irp).IoStatus = {STATUS_INVALID_DEVICE_REQUEST, 0};
     IofCompleteRequest(Irp, IO_NO_INCREMENT);
     return STATUS_INVALID_DEVICE_REQUEST;

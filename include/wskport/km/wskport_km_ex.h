@@ -228,6 +228,9 @@ NTKERNELAPI VOID ExFreePool(_In_ PVOID P);
 /** Frees and checks the tag: a mismatch is reported (the block is still freed). */
 NTKERNELAPI VOID ExFreePoolWithTag(_In_ PVOID P, _In_ ULONG Tag);
 #define ExFreePool2(P, Tag, Params, Count) ExFreePoolWithTag(P, Tag)
+/** wskport extension: pool blocks allocated and not yet freed in this process (the
+ *  driver host reports a nonzero count after DriverUnload; tests check for leaks). */
+LONGLONG WskportPoolOutstanding(VOID);
 #define PROTECTED_POOL 0x80000000
 
 /* ------------------------------------------------------------ lookaside --------- */

@@ -608,9 +608,9 @@ NTKERNELAPI NTSTATUS IoDeleteSymbolicLink(_In_ PUNICODE_STRING SymbolicLinkName)
 /* ---------------------------------------------------------------- work items ----- */
 
 typedef struct _IO_WORKITEM* PIO_WORKITEM;
-/** Work items run on a runtime worker thread at PASSIVE_LEVEL, one at a time per item,
- *  in queueing order across items (one worker thread per process, as the kernel's
- *  DelayedWorkQueue would serve a single driver). */
+/** Work items run at PASSIVE_LEVEL on runtime worker threads, in queueing order; a
+ *  worker is started when an item is queued and none is idle (up to 16), so an item may
+ *  wait for another. QueueType is accepted and ignored. */
 NTKERNELAPI PIO_WORKITEM IoAllocateWorkItem(_In_ PDEVICE_OBJECT DeviceObject);
 NTKERNELAPI VOID IoFreeWorkItem(_In_ PIO_WORKITEM IoWorkItem);
 NTKERNELAPI VOID IoQueueWorkItem(_Inout_ PIO_WORKITEM IoWorkItem,

@@ -1,0 +1,20 @@
+// SPDX-License-Identifier: MIT
+// The dispatcher's private interface for the other runtime sources (thread objects,
+// fast mutexes, time conversion).
+#pragma once
+
+#include <wdm.h>
+
+namespace wskport::km::detail {
+
+/// Sets up a dispatcher header of @p type in @p state (the signal state).
+void dispatcher_initialize(DISPATCHER_HEADER& h, UCHAR type, LONG state) noexcept;
+/// Signals a notification-like object (a thread that ended) and wakes its waiters.
+void dispatcher_signal(DISPATCHER_HEADER& h) noexcept;
+/// The signal state, read under the dispatcher lock.
+bool dispatcher_signalled(DISPATCHER_HEADER& h) noexcept;
+
+/// The system time now: 100 ns units since 1601-01-01 UTC (km_time.cpp).
+LONGLONG system_time_now() noexcept;
+
+}  // namespace wskport::km::detail

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: MIT */
+/* The kernel-runtime test cases, written as kernel code (C, compiled with the km flags)
+ * and called from the GoogleTest driver (km_runtime_test.cpp, compiled without them).
+ * Only plain C types cross: each case returns 0 on success or the source line of the
+ * first failed check, whose text km_rt_failure() returns. */
+#ifndef KM_RT_CASES_H
+#define KM_RT_CASES_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+const char* km_rt_failure(void);
+long long km_rt_pool_outstanding(void);
+
+/* km_rt_cases_irp.c */
+int km_rt_irp_more_processing_required(void);
+int km_rt_irp_invoke_flags(void);
+int km_rt_irp_two_locations(void);
+int km_rt_irp_reuse(void);
+int km_rt_irp_cancel_routine(void);
+int km_rt_irp_routine_returns_success(void);
+int km_rt_mdl(void);
+int km_rt_work_item(void);
+
+/* km_rt_cases_sync.c */
+int km_rt_event_timeouts(void);
+int km_rt_event_cross_thread(void);
+int km_rt_wait_multiple(void);
+int km_rt_thread_object_wait(void);
+int km_rt_thread_terminate(void);
+int km_rt_locks_under_contention(void);
+int km_rt_semaphore_mutex(void);
+int km_rt_time(void);
+
+/* km_rt_cases_data.c */
+int km_rt_lists(void);
+int km_rt_slist(void);
+int km_rt_lookaside(void);
+int km_rt_pool(void);
+int km_rt_pool_tag_mismatch(void);
+int km_rt_unicode_string(void);
+int km_rt_strsafe(void);
+int km_rt_printf_semantics(void);
+int km_rt_printf_wide(void);
+int km_rt_dbgprint(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* KM_RT_CASES_H */
