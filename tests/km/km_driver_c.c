@@ -76,7 +76,8 @@ void KtFree(PVOID p) {
 static IO_COMPLETION_ROUTINE KtComplete;
 
 /* The routine every WSK client writes: signal the waiter and keep the IRP. */
-static NTSTATUS KtComplete(PDEVICE_OBJECT DeviceObject, PIRP Irp, PVOID Context) {
+_Use_decl_annotations_ static NTSTATUS KtComplete(PDEVICE_OBJECT DeviceObject, PIRP Irp,
+                                                  PVOID Context) {
   PKT_REQ r = (PKT_REQ)Context;
   UNREFERENCED_PARAMETER(DeviceObject);
   UNREFERENCED_PARAMETER(Irp);
@@ -653,7 +654,8 @@ static void KtProbeIpv6(void) {
   (void)KtCaseEnd(&c);
 }
 
-static NTSTATUS KtDriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath) {
+_Use_decl_annotations_ static NTSTATUS KtDriverEntry(PDRIVER_OBJECT DriverObject,
+                                                     PUNICODE_STRING RegistryPath) {
   NTSTATUS st;
   UNREFERENCED_PARAMETER(RegistryPath);
   PAGED_CODE();
@@ -786,6 +788,9 @@ static const KM_TEST_CASE KtCases[] = {
     KT_CASE_ENTRY(DatagramSendMessages),
     KT_CASE_ENTRY(ReceiveFromEvent),
     KT_CASE_ENTRY(DatagramListenBind),
+    KT_CASE_ENTRY(MultipleAccepts),
+    KT_CASE_ENTRY(CloseIsAbortive),
+    KT_CASE_ENTRY(ReentrantCompletion),
 };
 
 static const KM_TEST_DRIVER KtDriverDescriptor = {"KmDriverC", KtLoad, KtUnload, KtCases,
