@@ -129,18 +129,32 @@ void process(PosixSocket& s, Dir d, IrpList& done) noexcept {
 }
 
 Start enqueue(PosixSocket& s, Irp& irp) noexcept {
-  auto& q = s.queue(direction_of(IrpAccess::op(irp).kind));
+  const Dir d = direction_of(IrpAccess::op(irp).kind);
+  auto& q = s.queue(d);
   const bool was_empty = q.empty();
+  if (was_empty && s.fd >= 0) {
+    // The fast path: nothing queued ahead, so try the operation at once, before it is
+    // queued or can be cancelled. A cancel that comes before the IRP waits is seen when
+    // the cancel routine is armed below, so it is not lost; one that comes while the
+    // attempt succeeds is simply too late, as in the kernel.
+    if (d == Dir::read && !s.armed[static_cast<int>(d)]) arm(s, d);  // wait first: see header
+    const Attempt a = perform(s, irp);
+    if (!a.blocked) return Start::done(a.status, a.information);
+  }
   q.push_back(irp);
   if (!IrpAccess::arm_cancel(irp, &cancel_routine)) {
     q.remove(irp);
     on_cancelled(s, irp);
     return Start::done(status::cancelled, IrpAccess::op(irp).done);
   }
-  // Behind other IRPs, a wait (or a canceller) is already responsible for the queue.
-  if (!was_empty) return Start::queued();
+  // Behind other IRPs, a wait (or a canceller) is already responsible for the queue; a
+  // read wait armed before the attempt covers any readiness since its EAGAIN.
+  if (!was_empty || s.armed[static_cast<int>(d)]) return Start::queued();
+  // A write that would block (or a dead fd): arm the wait, then try once more, because
+  // readiness may have come between the attempt and the arm.
+  if (s.fd >= 0) arm(s, d);
   IrpList done;
-  process(s, direction_of(IrpAccess::op(irp).kind), done);
+  process(s, d, done);
   // The queue was empty, so the only IRP process() can have finished is this one.
   if (Irp* finished = done.pop()) {
     const auto& op = IrpAccess::op(*finished);

@@ -8,7 +8,11 @@
 // - Asio registers descriptors edge-triggered and never runs a wait speculatively, so
 //   readiness that arrives between an EAGAIN and the wait being queued would be lost.
 //   Hence process(): after arming a wait it retries the queue once; an EAGAIN after
-//   the arm is covered by the queued wait.
+//   the arm is covered by the queued wait. A receive or accept that finds its queue
+//   empty arms the read wait first and then tries once: with the wait already queued
+//   one EAGAIN is enough, where the retry would cost a second system call on every
+//   round trip of a request/response exchange. (A send is tried first: it nearly always
+//   goes through, and a write wait on a writable socket would fire at once.)
 // - A waiting IRP carries a cancel routine. Before touching a queued IRP the backend
 //   takes the routine back (disarm); if a canceller took it first, the backend leaves
 //   the IRP to the cancel routine, which dequeues and completes it and then processes
@@ -42,8 +46,13 @@ class PosixSocket final : public SocketImpl {
 
   IrpQueue& queue(Dir d) noexcept { return queues_[static_cast<int>(d)]; }
 
+  /// Bound to the io_context's own executor rather than the type-erased default, which
+  /// costs more on every wait and handler.
+  using Descriptor =
+      boost::asio::posix::basic_stream_descriptor<boost::asio::io_context::executor_type>;
+
   int fd = -1;
-  boost::asio::posix::stream_descriptor descriptor;
+  Descriptor descriptor;
   bool armed[2] = {false, false};  ///< a wait is queued with the reactor, per Dir
   bool no_delay = false;           ///< TCP_NODELAY is on for the socket
   int backlog;                     ///< listen backlog

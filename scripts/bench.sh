@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# The performance comparison, in one command (issue 6; docs/performance.md explains it):
+#
+#   bash scripts/bench.sh [OUTPUT.md]      (default build/bench/bench-results.md)
+#
+# Builds the `bench` preset (Release, with tests/bench), runs the Google Benchmark
+# micro-benchmarks, then the loopback load tool against each single-threaded echo server
+# -- the wskport C++ sample, the wskport kernel-style sample when it is built, raw
+# Boost.Asio and raw epoll -- in interleaved rounds, counts instructions (callgrind) and
+# system calls (strace) per round trip, and measures memory per idle connection. Writes
+# one markdown file with every table. About 5 minutes on a 2-core machine.
+#
+#   WSKPORT_BENCH_ROUNDS   interleaved rounds (default 3)
+#   WSKPORT_BENCH_SECONDS  seconds per timed measure (default 2)
+#   WSKPORT_BENCH_IDLE     idle connections for the memory figure (default 10000)
+#   WSKPORT_JOBS           build parallelism (default 2)
+#   WSKPORT_SKIP_DEPS=1    do not check packages
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+build="$root/build/bench"
+out="${1:-$build/bench-results.md}"
+logs="$build/bench-logs"
+
+log() { printf 'bench: %s\n' "$*" >&2; }
+
+# Dependencies: the project's, then the two count tools only this command uses.
+bash scripts/deps.sh
+if [[ "${WSKPORT_SKIP_DEPS:-0}" != "1" ]] && command -v apt-get >/dev/null 2>&1; then
+  missing=()
+  for pkg in valgrind strace; do
+    command -v "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+  done
+  if [[ ${#missing[@]} -ne 0 ]]; then
+    as_root=()
+    [[ "$(id -u)" -eq 0 ]] || as_root=(sudo)
+    log "installing ${missing[*]}"
+    "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 update
+    "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 \
+      install -y --no-install-recommends "${missing[@]}"
+  fi
+fi
+for tool in valgrind strace; do
+  command -v "$tool" >/dev/null 2>&1 || { log "error: $tool is needed for the counts"; exit 1; }
+done
+
+# The kernel-style echo sample joins the comparison when the tree has it.
+km_target="${WSKPORT_KM_ECHO_TARGET:-wskport_km_echo}"
+targets=(wskport_echo_server wskport_bench_load wskport_micro_bench bench_asio_echo bench_epoll_echo)
+have_km=0
+if [[ -f samples/km_echo/CMakeLists.txt ]]; then
+  have_km=1
+  targets+=("$km_target")
+fi
+
+log "configuring and building (preset bench)"
+cmake --preset bench >/dev/null
+cmake --build --preset bench -j"${WSKPORT_JOBS:-2}" --target "${targets[@]}"
+
+rm -rf "$logs"
+mkdir -p "$logs" "$(dirname "$out")"
+
+log "micro-benchmarks"
+"$build/tests/bench/wskport_micro_bench" --benchmark_min_time=0.2 \
+  --benchmark_out="$logs/micro.txt" --benchmark_out_format=console >/dev/null
+
+servers=(--server "wskport C++ sample=$build/samples/wskport_echo_server --threads 1")
+if [[ $have_km -eq 1 ]]; then
+  km_bin="$(find "$build/samples" -type f -name "$km_target" -perm -u+x | head -n 1)"
+  if [[ -n "$km_bin" ]]; then
+    servers+=(--server "wskport kernel-style sample=$km_bin ${WSKPORT_KM_ECHO_ARGS:-}")
+  else
+    log "samples/km_echo exists but $km_target was not built: left out"
+  fi
+fi
+servers+=(--server "raw asio=$build/tests/bench/bench_asio_echo")
+servers+=(--server "raw epoll=$build/tests/bench/bench_epoll_echo")
+
+log "load tool: ${WSKPORT_BENCH_ROUNDS:-3} rounds, then counts and idle memory"
+status=0
+"$build/tests/bench/wskport_bench_load" --out "$logs/load.md" --logs "$logs" \
+  --rounds "${WSKPORT_BENCH_ROUNDS:-3}" --seconds "${WSKPORT_BENCH_SECONDS:-2}" \
+  --idle "${WSKPORT_BENCH_IDLE:-10000}" "${servers[@]}" || status=$?
+
+{
+  printf '# wskport loopback benchmark\n\n'
+  cat "$logs/load.md"
+  printf '\n## Micro-benchmarks (Google Benchmark)\n\n```\n'
+  cat "$logs/micro.txt"
+  printf '```\n'
+} >"$out"
+log "wrote $out (logs in $logs)"
+exit "$status"
