@@ -30,6 +30,10 @@ void complete(Provider& provider, Irp& irp, NTSTATUS status, std::uintptr_t info
   detail::complete_irp(irp, status, information);
 }
 
+void complete_inline(Irp& irp, NTSTATUS status, std::uintptr_t information) noexcept {
+  detail::complete_irp(irp, status, information);
+}
+
 void post(Provider& provider, void (*fn)(void*), void* arg) noexcept {
   boost::asio::post(provider.core().io(), [fn, arg] { fn(arg); });
 }

@@ -24,6 +24,11 @@ bool begin(Provider& provider, Irp& irp, detail::OpKind kind) noexcept;
 /// re-issues from its completion routine cannot grow the stack without bound.
 void complete(Provider& provider, Irp& irp, NTSTATUS status, std::uintptr_t information) noexcept;
 
+/// Completes through the funnel on this thread whatever the nesting depth: for the
+/// last completion of a socket (its close), which must have run before the
+/// registration may count the socket as gone.
+void complete_inline(Irp& irp, NTSTATUS status, std::uintptr_t information) noexcept;
+
 /// Runs fn(arg) on a provider thread.
 void post(Provider& provider, void (*fn)(void*), void* arg) noexcept;
 

@@ -520,7 +520,10 @@ void finalize_if_idle(KmSocket& s, Lock& lock) noexcept {
   }
   chunk_free(s.rx_chunk);
   delete &s;
-  if (close_irp != nullptr) finish(*reg, close_irp, STATUS_SUCCESS, 0);
+  // Inline, so the close routine has run before WskDeregister can see the socket gone.
+  if (close_irp != nullptr && bridge::begin(*reg->provider, core_irp(close_irp), OpKind::close)) {
+    bridge::complete_inline(core_irp(close_irp), STATUS_SUCCESS, 0);
+  }
   std::lock_guard rl(reg->m);
   if (--reg->sockets == 0) reg->cv.notify_all();
 }

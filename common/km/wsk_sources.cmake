@@ -16,6 +16,6 @@ target_sources(wskport_km PRIVATE
 # would shadow the platform's), so it is built without the km include path.
 add_library(wskport_km_wsk_bridge OBJECT ${CMAKE_CURRENT_LIST_DIR}/wsk_core_bridge.cpp)
 target_include_directories(wskport_km_wsk_bridge PRIVATE ${PROJECT_SOURCE_DIR})
-target_link_libraries(wskport_km_wsk_bridge PRIVATE wskport::wskport)
+target_link_libraries(wskport_km_wsk_bridge PRIVATE wskport::wskport Boost::headers)
 wskport_set_warnings(wskport_km_wsk_bridge)
 target_sources(wskport_km PRIVATE $<TARGET_OBJECTS:wskport_km_wsk_bridge>)
