@@ -15,11 +15,17 @@ void SocketImpl::op_started(Irp& irp) noexcept {
 }
 
 void SocketImpl::op_finished() noexcept {
+  // Only the last one out can owe a deferred close, so the others skip the lock (two
+  // library calls on every completion otherwise). A close reads the count under the
+  // lock and parks itself while it is not zero; a decrement to zero after that read
+  // finds the parked close here once the close has released the lock.
+  if (pending.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
   Irp* close = nullptr;
   {
     std::lock_guard lock(mutex);
-    --pending;
-    if (pending == 0 && close_irp != nullptr) close = std::exchange(close_irp, nullptr);
+    if (pending.load(std::memory_order_acquire) == 0 && close_irp != nullptr) {
+      close = std::exchange(close_irp, nullptr);
+    }
   }
   if (close != nullptr) {
     provider_.socket_closed();

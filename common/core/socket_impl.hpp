@@ -65,7 +65,9 @@ class SocketImpl {
   bool forced = false;    // torn down by the library: file_forced_closed
   bool reuse_address = false;
   bool exclusive_address = false;
-  std::size_t pending = 0;   // IRPs accepted on this socket, routine not yet returned
+  // IRPs accepted on this socket, routine not yet returned. Raised under `mutex`; lowered
+  // without it (op_finished), which takes the lock only when the count reaches zero.
+  std::atomic<std::size_t> pending{0};
   Irp* close_irp = nullptr;  // close waiting for `pending` to reach zero
 
  private:
