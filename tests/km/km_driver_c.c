@@ -738,60 +738,91 @@ static int KtUnload(char* msg, unsigned int cap) {
   return KM_TEST_PASSED;
 }
 
-#define KT_CASE_ENTRY(name) \
-  { #name, Kt##name }
+/* Runs one case and then checks the driver's books across it: a passing case must have
+ * returned every IRP, MDL, pool block and socket it took (contexts freed after
+ * KtCaseEnd included). */
+typedef int (*KT_CASE_FN)(char* msg, unsigned int cap);
 
-static const KM_TEST_CASE KtCases[] = {
-    KT_CASE_ENTRY(RuntimeEvents),
-    KT_CASE_ENTRY(RuntimeLists),
-    KT_CASE_ENTRY(RuntimeLocks),
-    KT_CASE_ENTRY(RuntimePoolAndLookaside),
-    KT_CASE_ENTRY(RuntimeThreads),
-    KT_CASE_ENTRY(RuntimeTime),
-    KT_CASE_ENTRY(RuntimeStrings),
-    KT_CASE_ENTRY(RuntimeIpStrings),
-    KT_CASE_ENTRY(RuntimeStrSafe),
-    KT_CASE_ENTRY(RuntimeDebugPrint),
-    KT_CASE_ENTRY(RuntimeIrp),
-    KT_CASE_ENTRY(RuntimeMdl),
-    KT_CASE_ENTRY(Registration),
-    KT_CASE_ENTRY(DeregisterWaits),
-    KT_CASE_ENTRY(StaticEventCallbacks),
-    KT_CASE_ENTRY(NullArguments),
-    KT_CASE_ENTRY(SocketCategories),
-    KT_CASE_ENTRY(AddressInfo),
-    KT_CASE_ENTRY(NameInfo),
-    KT_CASE_ENTRY(ConnectUnbound),
-    KT_CASE_ENTRY(StreamIpv4),
-    KT_CASE_ENTRY(StreamIpv6),
-    KT_CASE_ENTRY(CloseCancelsAccept),
-    KT_CASE_ENTRY(GracefulDisconnect),
-    KT_CASE_ENTRY(AbortiveDisconnect),
-    KT_CASE_ENTRY(WaitAll),
-    KT_CASE_ENTRY(Drain),
-    KT_CASE_ENTRY(MdlChains),
-    KT_CASE_ENTRY(CancelPending),
-    KT_CASE_ENTRY(SocketOptions),
-    KT_CASE_ENTRY(BindErrors),
-    KT_CASE_ENTRY(SocketConnect),
-    KT_CASE_ENTRY(ConnectEx),
-    KT_CASE_ENTRY(StreamSocket),
-    KT_CASE_ENTRY(AcceptAndReceiveEvents),
-    KT_CASE_ENTRY(ReceiveEventRetention),
-    KT_CASE_ENTRY(ReceiveEventNotAccepted),
-    KT_CASE_ENTRY(DisconnectEvents),
-    KT_CASE_ENTRY(AcceptEventRejects),
-    KT_CASE_ENTRY(SendBacklogEvent),
-    KT_CASE_ENTRY(DatagramIpv4),
-    KT_CASE_ENTRY(DatagramIpv6),
-    KT_CASE_ENTRY(DatagramRemoteAddress),
-    KT_CASE_ENTRY(DatagramSendMessages),
-    KT_CASE_ENTRY(ReceiveFromEvent),
-    KT_CASE_ENTRY(DatagramListenBind),
-    KT_CASE_ENTRY(MultipleAccepts),
-    KT_CASE_ENTRY(CloseIsAbortive),
-    KT_CASE_ENTRY(ReentrantCompletion),
-};
+static int KtRunChecked(KT_CASE_FN fn, char* msg, unsigned int cap) {
+  KT_BOOKS before = KtDriver.Books;
+  KT_BOOKS* after = &KtDriver.Books;
+  LONG irps, mdls, pool, sockets;
+  int result = fn(msg, cap);
+  irps = (after->IrpsAllocated - before.IrpsAllocated) - (after->IrpsFreed - before.IrpsFreed);
+  mdls = (after->MdlsAllocated - before.MdlsAllocated) - (after->MdlsFreed - before.MdlsFreed);
+  pool = (after->PoolAllocated - before.PoolAllocated) - (after->PoolFreed - before.PoolFreed);
+  sockets =
+      (after->SocketsOpened - before.SocketsOpened) - (after->SocketsClosed - before.SocketsClosed);
+  if (result == KM_TEST_PASSED && (irps != 0 || mdls != 0 || pool != 0 || sockets != 0)) {
+    RtlStringCbPrintfA(msg, cap, "the case kept IRPs %ld, MDLs %ld, pool blocks %ld, sockets %ld",
+                       irps, mdls, pool, sockets);
+    return KM_TEST_FAILED;
+  }
+  return result;
+}
+
+/* Every case, in table order. */
+#define KT_ALL_CASES(X)      \
+  X(RuntimeEvents)           \
+  X(RuntimeLists)            \
+  X(RuntimeLocks)            \
+  X(RuntimePoolAndLookaside) \
+  X(RuntimeThreads)          \
+  X(RuntimeTime)             \
+  X(RuntimeStrings)          \
+  X(RuntimeIpStrings)        \
+  X(RuntimeStrSafe)          \
+  X(RuntimeDebugPrint)       \
+  X(RuntimeIrp)              \
+  X(RuntimeMdl)              \
+  X(Registration)            \
+  X(DeregisterWaits)         \
+  X(StaticEventCallbacks)    \
+  X(NullArguments)           \
+  X(SocketCategories)        \
+  X(AddressInfo)             \
+  X(NameInfo)                \
+  X(ConnectUnbound)          \
+  X(StreamIpv4)              \
+  X(StreamIpv6)              \
+  X(CloseCancelsAccept)      \
+  X(GracefulDisconnect)      \
+  X(AbortiveDisconnect)      \
+  X(WaitAll)                 \
+  X(Drain)                   \
+  X(MdlChains)               \
+  X(CancelPending)           \
+  X(SocketOptions)           \
+  X(BindErrors)              \
+  X(SocketConnect)           \
+  X(ConnectEx)               \
+  X(StreamSocket)            \
+  X(AcceptAndReceiveEvents)  \
+  X(ReceiveEventRetention)   \
+  X(ReceiveEventNotAccepted) \
+  X(DisconnectEvents)        \
+  X(AcceptEventRejects)      \
+  X(SendBacklogEvent)        \
+  X(DatagramIpv4)            \
+  X(DatagramIpv6)            \
+  X(DatagramRemoteAddress)   \
+  X(DatagramSendMessages)    \
+  X(ReceiveFromEvent)        \
+  X(DatagramListenBind)      \
+  X(MultipleAccepts)         \
+  X(CloseIsAbortive)         \
+  X(ReentrantCompletion)
+
+#define KT_WRAP(name)                                       \
+  static int KtChecked##name(char* msg, unsigned int cap) { \
+    return KtRunChecked(Kt##name, msg, cap);                \
+  }
+KT_ALL_CASES(KT_WRAP)
+#undef KT_WRAP
+
+#define KT_ENTRY(name) {#name, KtChecked##name},
+static const KM_TEST_CASE KtCases[] = {KT_ALL_CASES(KT_ENTRY)};
+#undef KT_ENTRY
 
 static const KM_TEST_DRIVER KtDriverDescriptor = {"KmDriverC", KtLoad, KtUnload, KtCases,
                                                   sizeof(KtCases) / sizeof(KtCases[0])};
