@@ -116,6 +116,9 @@ void lookup_done(Irp& irp, void* context) noexcept {
   PIRP client = l->client;
   delete l;
   finish(*reg, client, st, 0);
+  // The lookup counted as a provider call until now: WskDeregister waits for it.
+  std::lock_guard lock(reg->m);
+  if (--reg->calls == 0) reg->cv.notify_all();
 }
 
 }  // namespace
@@ -153,6 +156,11 @@ NTSTATUS WSKAPI wsk_get_address_info(PWSK_CLIENT client, PUNICODE_STRING node,
       return finish(*reg, irp, STATUS_INVALID_PARAMETER, 0);
     }
     auto* l = new Lookup;
+    l->addrs.reserve(2);
+    {
+      std::lock_guard lock(reg->m);
+      ++reg->calls;  // released by lookup_done; nothing below throws
+    }
     l->reg = reg;
     l->client = irp;
     l->result = result;
@@ -175,8 +183,9 @@ NTSTATUS WSKAPI wsk_get_address_info(PWSK_CLIENT client, PUNICODE_STRING node,
       Address a;
       if (!NT_SUCCESS(Address::parse(node8, a)) || a.family() == AddressFamily::unix_domain ||
           (f != AddressFamily::unspecified && a.family() != f)) {
-        delete l;
-        return finish(*reg, irp, STATUS_NOT_FOUND, 0);
+        l->inner.IoStatus.Status = STATUS_NOT_FOUND;
+        lookup_done(l->inner, l);
+        return STATUS_PENDING;
       }
       a.set_port(port);
       l->addrs.push_back(a);

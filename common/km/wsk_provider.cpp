@@ -208,8 +208,37 @@ NTSTATUS WSKAPI wsk_control_client(PWSK_CLIENT client, ULONG code, SIZE_T in_siz
   (void)out_size;
   (void)out;
   NTSTATUS st = STATUS_NOT_SUPPORTED;
+  ULONG_PTR information = 0;
   if (out_returned != nullptr) *out_returned = 0;
-  if (code == WSK_SET_STATIC_EVENT_CALLBACKS) {
+  if (code == WSK_TRANSPORT_LIST_QUERY) {
+    // The transports the backends offer: TCP and UDP over IPv4 and IPv6.
+    static const struct {
+      USHORT type;
+      ULONG protocol;
+      ADDRESS_FAMILY family;
+    } list[] = {{SOCK_STREAM, IPPROTO_TCP, AF_INET},
+                {SOCK_DGRAM, IPPROTO_UDP, AF_INET},
+                {SOCK_STREAM, IPPROTO_TCP, AF_INET6},
+                {SOCK_DGRAM, IPPROTO_UDP, AF_INET6}};
+    const SIZE_T need = sizeof list / sizeof list[0] * sizeof(WSK_TRANSPORT);
+    if (out == nullptr || out_size < need) {
+      if (out_returned != nullptr) *out_returned = need;
+      st = STATUS_BUFFER_OVERFLOW;
+    } else {
+      auto* t = static_cast<PWSK_TRANSPORT>(out);
+      for (const auto& e : list) {
+        WSK_TRANSPORT w{};
+        w.Version = MAKE_WSK_VERSION(1, 0);
+        w.SocketType = e.type;
+        w.Protocol = e.protocol;
+        w.AddressFamily = e.family;
+        std::memcpy(t++, &w, sizeof w);
+      }
+      if (out_returned != nullptr) *out_returned = need;
+      information = need;
+      st = STATUS_SUCCESS;
+    }
+  } else if (code == WSK_SET_STATIC_EVENT_CALLBACKS) {
     const auto* c = static_cast<const WSK_EVENT_CALLBACK_CONTROL*>(in);
     const ULONG known = WSK_EVENT_ACCEPT | WSK_EVENT_RECEIVE | WSK_EVENT_DISCONNECT |
                         WSK_EVENT_RECEIVE_FROM | WSK_EVENT_SEND_BACKLOG;
@@ -228,6 +257,7 @@ NTSTATUS WSKAPI wsk_control_client(PWSK_CLIENT client, ULONG code, SIZE_T in_siz
     if (code == WSK_CACHE_SD && out != nullptr && out_size >= sizeof(PVOID)) {
       std::memcpy(out, &in, sizeof(PVOID));
       if (out_returned != nullptr) *out_returned = sizeof(PVOID);
+      information = sizeof(PVOID);
       st = STATUS_SUCCESS;
     } else {
       st = code == WSK_RELEASE_SD ? STATUS_SUCCESS : STATUS_INVALID_PARAMETER;
@@ -235,7 +265,7 @@ NTSTATUS WSKAPI wsk_control_client(PWSK_CLIENT client, ULONG code, SIZE_T in_siz
   }
   if (irp == nullptr) return st;
   if (!enter(irp)) return STATUS_INVALID_PARAMETER;
-  return finish(*reg, irp, st, 0);
+  return finish(*reg, irp, st, information);
 }
 
 }  // namespace wskport::km

@@ -88,7 +88,9 @@ KmSocket* socket_new(Registration& reg, std::uintptr_t id, ULONG category, ADDRE
 }
 
 bool enter(PIRP irp) noexcept {
-  if (irp == nullptr || !NT_SUCCESS(enter_provider(irp))) return false;
+  // An IRP still pending from an earlier call is refused before its stack is touched.
+  if (irp == nullptr || !is_km_irp(irp) || core_irp(irp).is_pending()) return false;
+  if (!NT_SUCCESS(enter_provider(irp))) return false;
   mark_pending(irp);
   return true;
 }
@@ -231,7 +233,7 @@ NTSTATUS WSKAPI wsk_accept(PWSK_SOCKET socket, ULONG flags, PVOID context,
   bool queue = false;
   {
     std::lock_guard lock(s->m);
-    queue = km_engaged(*s);
+    queue = km_engaged(*s) && (s->rx_flags & 2U) != 0;  // listening
   }
   if (queue) return queue_client_irp(*s, irp, OpKind::accept);
   set_provider_hook(irp, &accept_hook);
