@@ -80,6 +80,7 @@ max_len() {
     status) echo 64 ;;
     address) echo 256 ;;
     sequence) echo 512 ;;
+    mdl) echo 64 ;;
     *) echo 1024 ;;
   esac
 }

@@ -4,14 +4,34 @@
 #include "sequence_session.hpp"
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <mutex>
 #include <thread>
 
 namespace wskport::fuzz {
 
 namespace {
+
+// WSKPORT_FUZZ_TRACE=1 prints every completion as the script reaps it: for reading
+// what a corpus file does (replay it with the plain build), not for fuzzing.
+bool trace() {
+  static const bool on = [] {
+    const char* v = std::getenv("WSKPORT_FUZZ_TRACE");
+    return v != nullptr && *v != '\0' && *v != '0';
+  }();
+  return on;
+}
+
+const char* op_name(Op op) {
+  static constexpr std::array<const char*, 13> names{
+      "create",  "bind",         "listen",     "accept", "connect", "send", "receive",
+      "send_to", "receive_from", "disconnect", "close",  "option",  "query"};
+  const auto i = static_cast<std::size_t>(op);
+  return i < names.size() ? names[i] : "?";
+}
 
 // Long enough for any loopback operation on a loaded CI machine; reaching it means
 // something will never complete.
@@ -150,6 +170,14 @@ void Session::reap() {
   }
   for (TrackedIrp* t : fresh) {
     check_completion(*t);
+    if (trace()) {
+      std::array<char, 64> text{};
+      format_status(t->status, text.data(), text.size());
+      std::fprintf(stderr, "  #%-3llu %-12s socket %llu: %s, information %llu\n",
+                   static_cast<unsigned long long>(t->issue_seq), op_name(t->op),
+                   static_cast<unsigned long long>(t->serial), text.data(),
+                   static_cast<unsigned long long>(t->information));
+    }
     t->reaped = t->done;
     if (t->op == Op::accept && t->status == status::success) {
       const Socket accepted = provider_->socket_from(t->information);
