@@ -70,7 +70,9 @@ servers=(--server "wskport C++ sample=$build/samples/wskport_echo_server --threa
 if [[ $have_km -eq 1 ]]; then
   km_bin="$(find "$build/samples" -type f -name "$km_target" -perm -u+x | head -n 1)"
   if [[ -n "$km_bin" ]]; then
-    servers+=(--server "wskport kernel-style sample=$km_bin ${WSKPORT_KM_ECHO_ARGS:-}")
+    # The driver takes its port from the registry path, as km_echo.sh passes it.
+    km_args="${WSKPORT_KM_ECHO_ARGS:-\\Registry\\Machine\\System\\CurrentControlSet\\Services\\km_echo\\Parameters\\Port=0}"
+    servers+=(--server "wskport kernel-style sample=$km_bin $km_args")
   else
     log "samples/km_echo exists but $km_target was not built: left out"
   fi
@@ -86,6 +88,13 @@ status=0
 
 {
   printf '# wskport loopback benchmark\n\n'
+  printf 'Servers: `wskport C++ sample` is samples/echo_server.cpp with `--threads 1` (one\n'
+  printf 'provider thread runs the event loop and every completion; its main thread only\n'
+  printf 'waits for SIGINT). `wskport kernel-style sample` is samples/km_echo/km_echo.c under\n'
+  printf 'the driver host, which starts its provider with 2 threads. `raw asio` and `raw epoll`\n'
+  printf 'are tests/bench/asio_echo.cpp and epoll_echo.cpp, one thread each. The C++ sample\n'
+  printf 'and the raw servers hold a 64 KiB buffer per connection; the kernel-style sample\n'
+  printf 'takes data from the WSK receive event callback and allocates a copy per echo.\n\n'
   cat "$logs/load.md"
   printf '\n## Micro-benchmarks (Google Benchmark)\n\n```\n'
   cat "$logs/micro.txt"

@@ -28,8 +28,12 @@ struct Result {
 /// Ping-pong: each of @p conns connections sends @p size bytes and waits for the echo,
 /// again and again. Ends after @p max_round_trips measured round trips (0: no limit)
 /// or @p seconds, whichever first; the first @p warmup round trips are not measured.
+/// With @p think_us, each message waits that long after the previous echo, so that a
+/// server slowed down by a count tool still goes idle between round trips, as it does
+/// untraced (otherwise the next message is always there already, and a traced server
+/// takes a path, no EAGAIN and no wait, that it never takes at full speed).
 Result ping_pong(std::uint16_t port, int conns, std::size_t size, std::uint64_t max_round_trips,
-                 double seconds, std::uint64_t warmup);
+                 double seconds, std::uint64_t warmup, unsigned think_us = 0);
 
 /// Bulk echo: @p conns connections each write @p chunk-byte writes (at most @p window
 /// bytes not yet echoed) and read the echo, for @p seconds after @p warmup_seconds.

@@ -2,7 +2,8 @@
 // wskport_bench_load: runs the loopback comparison and writes a markdown table.
 //
 //   wskport_bench_load --out FILE --logs DIR [--rounds 3] [--seconds 2]
-//       [--short 2000] [--long 12000] [--idle 10000] [--no-counts] [--no-idle]
+//       [--short 500] [--long 3000] [--think-us 2000] [--idle 10000] [--no-counts]
+//       [--no-idle]
 //       --server NAME=COMMAND [--server NAME=COMMAND ...]
 //
 // Each COMMAND starts a single-threaded echo server on 127.0.0.1 that prints PORT=<n>
@@ -11,6 +12,8 @@
 // the table shows medians. Counts come from one count-bounded ping-pong run of --short
 // and one of --long round trips per server, under callgrind and under strace: the
 // difference divided by (long - short) is the cost of one round trip, set-up cancelled.
+// In those runs the client waits --think-us between round trips, so the slowed server
+// goes idle (EAGAIN, back to its wait) before each message, as it does at full speed.
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -39,8 +42,9 @@ struct Options {
   std::string logs = ".";
   int rounds = 3;
   double seconds = 2;
-  std::uint64_t short_run = 2000;
-  std::uint64_t long_run = 12000;
+  std::uint64_t short_run = 500;
+  std::uint64_t long_run = 3000;
+  unsigned think_us = 2000;
   int idle = 10000;
   bool counts = true;
   bool idle_run = true;
@@ -53,6 +57,7 @@ enum Measure { pp1, pp1_p50, pp1_p99, pp64, pp64_p50, pp64_p99, bulk4, conn16, m
 struct Counts {
   double instructions = -1;
   double syscalls = -1;
+  double sleeps = 0;  // clock_nanosleep/nanosleep: a server's timer polling, not traffic
   std::map<std::string, double> by_call;  // per round trip
 };
 
@@ -92,6 +97,8 @@ bool parse(int argc, char** argv, Options& o) {
       o.short_run = std::strtoull(argv[++i], nullptr, 10);
     } else if (a == "--long") {
       o.long_run = std::strtoull(argv[++i], nullptr, 10);
+    } else if (a == "--think-us") {
+      o.think_us = static_cast<unsigned>(std::atoi(argv[++i]));
     } else if (a == "--idle") {
       o.idle = std::atoi(argv[++i]);
     } else if (a == "--server") {
@@ -106,6 +113,14 @@ bool parse(int argc, char** argv, Options& o) {
   return !o.out.empty() && !o.servers.empty() && o.long_run > o.short_run && o.seconds > 0;
 }
 
+// A log file name for a server name ("raw asio" -> "raw_asio").
+std::string file_name(std::string name) {
+  for (char& c : name) {
+    if (c == ' ' || c == '/' || c == '+') c = '_';
+  }
+  return name;
+}
+
 std::vector<std::string> with_prefix(std::vector<std::string> prefix,
                                      const std::vector<std::string>& argv) {
   prefix.insert(prefix.end(), argv.begin(), argv.end());
@@ -114,7 +129,8 @@ std::vector<std::string> with_prefix(std::vector<std::string> prefix,
 
 // One round for one server: every timed workload against one server process.
 void timed_round(const Options& o, const Spec& spec, int round, Row& row) {
-  const std::string log = o.logs + "/" + spec.name + ".round" + std::to_string(round) + ".log";
+  const std::string log =
+      o.logs + "/" + file_name(spec.name) + ".round" + std::to_string(round) + ".log";
   bench::Server s = bench::start_server(spec.argv, log, 30);
   if (s.pid < 0) {
     ++row.errors;
@@ -144,17 +160,17 @@ void timed_round(const Options& o, const Spec& spec, int round, Row& row) {
 
 // A count-bounded ping-pong run of @p n round trips under @p prefix.
 bool counted_run(const Spec& spec, const std::vector<std::string>& prefix, std::uint64_t n,
-                 const std::string& log) {
+                 const std::string& log, unsigned think_us) {
   bench::Server s = bench::start_server(with_prefix(prefix, spec.argv), log, 120);
   if (s.pid < 0) return false;
-  const Result r = bench::ping_pong(s.port, 1, 64, n, 600, 0);
+  const Result r = bench::ping_pong(s.port, 1, 64, n, 600, 0, think_us);
   bench::stop_server(s, 120);
   return r.ok;
 }
 
 void count(const Options& o, const Spec& spec, Row& row) {
   const double span = static_cast<double>(o.long_run - o.short_run);
-  const std::string base = o.logs + "/" + spec.name;
+  const std::string base = o.logs + "/" + file_name(spec.name);
   const std::uint64_t runs[2] = {o.short_run, o.long_run};
   long long instructions[2] = {-1, -1};
   std::map<std::string, long long> calls[2];
@@ -162,11 +178,12 @@ void count(const Options& o, const Spec& spec, Row& row) {
     const std::string tag = k == 0 ? ".short" : ".long";
     const std::string cg = base + tag + ".callgrind";
     if (counted_run(spec, {"valgrind", "--tool=callgrind", "--callgrind-out-file=" + cg}, runs[k],
-                    base + tag + ".callgrind.log")) {
+                    base + tag + ".callgrind.log", o.think_us)) {
       instructions[k] = bench::callgrind_total(cg);
     }
     const std::string st = base + tag + ".strace";
-    if (counted_run(spec, {"strace", "-f", "-c", "-o", st}, runs[k], base + tag + ".strace.log")) {
+    if (counted_run(spec, {"strace", "-f", "-c", "-o", st}, runs[k], base + tag + ".strace.log",
+                    o.think_us)) {
       calls[k] = bench::strace_counts(st);
     }
   }
@@ -178,7 +195,10 @@ void count(const Options& o, const Spec& spec, Row& row) {
       const double per = static_cast<double>(n - calls[0][name]) / span;
       if (name == "total") {
         row.counts.syscalls = per;
-      } else if (per >= 0.005) {
+        continue;
+      }
+      if (name == "clock_nanosleep" || name == "nanosleep") row.counts.sleeps += per;
+      if (per >= 0.005) {
         row.counts.by_call[name] = per;
       }
     }
@@ -217,8 +237,8 @@ void write_table(const Options& o, const std::vector<Row>& rows, std::FILE* f) {
   const std::time_t now = std::time(nullptr);
   std::strftime(when, sizeof when, "%Y-%m-%d %H:%M UTC", std::gmtime(&now));
   std::fprintf(f,
-               "Measured %s on %s; %d interleaved rounds of %.1f s per measure; servers "
-               "single-threaded, client in one process on the same machine.\n\n",
+               "Measured %s on %s; %d interleaved rounds of %.1f s per measure; servers as "
+               "below, client (one thread) in its own process on the same machine.\n\n",
                when, machine().c_str(), o.rounds, o.seconds);
   int asio = -1;
   int epoll = -1;
@@ -255,16 +275,22 @@ void write_table(const Options& o, const std::vector<Row>& rows, std::FILE* f) {
   if (o.counts) {
     std::fprintf(f,
                  "\nCounts per 64-byte round trip, server process, 1 connection: (run of %llu - "
-                 "run of %llu round trips) / %llu. Instructions: user space, all threads, "
-                 "`valgrind --tool=callgrind`; system calls: `strace -f -c`.\n\n"
-                 "| server | instructions | / raw asio | / raw epoll | syscalls | / raw asio | "
-                 "system calls per round trip |\n|---|---:|---:|---:|---:|---:|---|\n",
+                 "run of %llu round trips) / %llu, the client waiting %u us before each message so "
+                 "that the slowed-down server goes idle in between, as it does at full speed. "
+                 "Instructions: user space, all threads, "
+                 "`valgrind --tool=callgrind`; system calls: `strace -f -c`, and without the timed "
+                 "sleeps of a server's housekeeping thread (the wskport sample's main thread "
+                 "polls for SIGINT every 50 ms), which grow with the run's length, not its "
+                 "traffic.\n\n"
+                 "| server | instructions | / raw asio | / raw epoll | syscalls | without "
+                 "sleeps | / raw asio | system calls per round trip |\n"
+                 "|---|---:|---:|---:|---:|---:|---:|---|\n",
                  static_cast<unsigned long long>(o.long_run),
                  static_cast<unsigned long long>(o.short_run),
-                 static_cast<unsigned long long>(o.long_run - o.short_run));
+                 static_cast<unsigned long long>(o.long_run - o.short_run), o.think_us);
     const double ai = asio < 0 ? -1 : rows[asio].counts.instructions;
     const double ei = epoll < 0 ? -1 : rows[epoll].counts.instructions;
-    const double as = asio < 0 ? -1 : rows[asio].counts.syscalls;
+    const double as = asio < 0 ? -1 : rows[asio].counts.syscalls - rows[asio].counts.sleeps;
     for (std::size_t i = 0; i < rows.size(); ++i) {
       const Counts& c = rows[i].counts;
       std::string detail;
@@ -272,10 +298,11 @@ void write_table(const Options& o, const std::vector<Row>& rows, std::FILE* f) {
         if (!detail.empty()) detail += ", ";
         detail += name + " " + fmt(per, "%.2f");
       }
-      std::fprintf(f, "| %s | %s | %s | %s | %s | %s | %s |\n", o.servers[i].name.c_str(),
+      const double awake = c.syscalls < 0 ? -1 : c.syscalls - c.sleeps;
+      std::fprintf(f, "| %s | %s | %s | %s | %s | %s | %s | %s |\n", o.servers[i].name.c_str(),
                    fmt(c.instructions).c_str(), ratio(c.instructions, ai).c_str(),
                    ratio(c.instructions, ei).c_str(), fmt(c.syscalls, "%.2f").c_str(),
-                   ratio(c.syscalls, as).c_str(), detail.c_str());
+                   fmt(awake, "%.2f").c_str(), ratio(awake, as).c_str(), detail.c_str());
     }
   }
   if (o.idle_run) {
@@ -326,8 +353,8 @@ int main(int argc, char** argv) {
     }
     if (o.idle_run) {
       std::fprintf(stderr, "bench: idle memory: %s\n", o.servers[i].name.c_str());
-      bench::Server s = bench::start_server(o.servers[i].argv,
-                                            o.logs + "/" + o.servers[i].name + ".idle.log", 30);
+      bench::Server s = bench::start_server(
+          o.servers[i].argv, o.logs + "/" + file_name(o.servers[i].name) + ".idle.log", 30);
       if (s.pid > 0) rows[i].idle_bytes = bench::idle_memory(s.port, s.pid, o.idle);
       bench::stop_server(s, 60);
     }

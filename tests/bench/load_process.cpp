@@ -14,6 +14,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 #include <thread>
 
@@ -71,18 +72,31 @@ Server start_server(const std::vector<std::string>& argv, const std::string& log
   // the pipe is closed and a server's final printf only fails quietly.
   std::string text;
   const auto deadline = Clock::now() + std::chrono::duration<double>(timeout_seconds);
-  while (Clock::now() < deadline) {
+  // A driver run by the km host prints it with DbgPrint, that is on stderr: the log is
+  // searched as well.
+  auto find_port = [](const std::string& t) -> std::uint16_t {
+    const auto at = t.find("PORT=");
+    if (at == std::string::npos || t.find('\n', at) == std::string::npos) return 0;
+    return static_cast<std::uint16_t>(std::atoi(t.c_str() + at + 5));
+  };
+  bool open = true;
+  while (s.port == 0 && Clock::now() < deadline) {
     pollfd p{out[0], POLLIN, 0};
-    if (::poll(&p, 1, 100) <= 0) continue;
-    char buf[256];
-    const auto n = ::read(out[0], buf, sizeof buf);
-    if (n <= 0) break;
-    text.append(buf, static_cast<std::size_t>(n));
-    if (const auto at = text.find("PORT="); at != std::string::npos) {
-      if (text.find('\n', at) != std::string::npos) {
-        s.port = static_cast<std::uint16_t>(std::atoi(text.c_str() + at + 5));
-        break;
+    if (open && ::poll(&p, 1, 100) > 0) {
+      char buf[256];
+      const auto n = ::read(out[0], buf, sizeof buf);
+      if (n > 0) {
+        text.append(buf, static_cast<std::size_t>(n));
+      } else {
+        open = false;  // stdout closed: keep looking in the log until the deadline
       }
+      s.port = find_port(text);
+    } else if (!open) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    if (s.port == 0) {
+      std::ifstream in(log);
+      s.port = find_port(std::string(std::istreambuf_iterator<char>(in), {}));
     }
   }
   ::close(out[0]);

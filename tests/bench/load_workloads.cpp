@@ -93,7 +93,7 @@ struct PingConn {
 }  // namespace
 
 Result ping_pong(std::uint16_t port, int conns, std::size_t size, std::uint64_t max_round_trips,
-                 double seconds, std::uint64_t warmup) {
+                 double seconds, std::uint64_t warmup, unsigned think_us) {
   Result r;
   std::vector<int> fds;
   if (size > 4096 || !open_all(port, conns, fds)) return r;
@@ -110,6 +110,7 @@ Result ping_pong(std::uint16_t port, int conns, std::size_t size, std::uint64_t 
   std::uint64_t done = 0;
   auto issue = [&](PingConn& c) {
     if (issued >= limit) return;
+    if (think_us != 0) std::this_thread::sleep_for(std::chrono::microseconds(think_us));
     c.got = 0;
     c.busy = true;
     c.sent = Clock::now();
