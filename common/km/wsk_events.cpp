@@ -134,6 +134,8 @@ void cancel_queued(Irp& core) noexcept {
     for (auto it = s.waiting.begin(); it != s.waiting.end(); ++it) {
       if (*it == irp) {
         s.waiting.erase(it);
+        // Bytes a WAITALL receive already holds are reported, not lost.
+        if (!is_listener(s)) done = area(irp).u.queued.done;
         break;
       }
     }
@@ -768,8 +770,9 @@ NTSTATUS close_socket(KmSocket& s, PIRP irp) noexcept {
     accepted.swap(s.accepted);
     ++s.busy;  // the core close below
   }
+  const bool listener = is_listener(s);
   for (PIRP w : waiting) {
-    complete_queued(s, w, STATUS_CANCELLED, area(w).u.queued.done);
+    complete_queued(s, w, STATUS_CANCELLED, listener ? 0 : area(w).u.queued.done);
   }
   for (PIRP d : disablers) complete_queued(s, d, STATUS_SUCCESS, 0);
   for (KmSocket* a : accepted) close_socket(*a, nullptr);

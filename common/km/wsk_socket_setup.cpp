@@ -153,25 +153,41 @@ bool accept_hook(PIRP irp) noexcept {
   return true;
 }
 
+// WskConnectEx's initial data: descriptors for the whole chain, kept until the send
+// that follows the connect completes.
+struct ConnectData {
+  std::unique_ptr<ConstBuffer[]> buffers;
+  std::size_t count = 0;
+};
+
+bool free_connect_data(PIRP irp) noexcept {
+  delete static_cast<ConnectData*>(area(irp).extra);
+  area(irp).extra = nullptr;
+  return false;
+}
+
 // Completion of a connect: marks the km socket connected (events may start), and for
 // WskConnectEx issues the initial data with the same IRP.
 bool connect_hook(PIRP irp) noexcept {
   IrpArea& a = area(irp);
   KmSocket& s = *a.socket;
   const NTSTATUS st = core_irp(irp).IoStatus.Status;
+  auto* data = static_cast<ConnectData*>(a.extra);
   if (NT_SUCCESS(st)) {
     {
       std::lock_guard lock(s.m);
       s.rx_flags |= 1U;  // connected
     }
     pump(s);
-    auto count = reinterpret_cast<std::size_t>(a.extra);
-    if (count != 0) {
-      a.extra = nullptr;
-      s.core.send(std::span<const ConstBuffer>(a.u.cbuffers, count), 0, &core_irp(irp));
+    if (data != nullptr) {
+      set_provider_hook(irp, &free_connect_data);
+      s.core.send(std::span<const ConstBuffer>(data->buffers.get(), data->count), 0,
+                  &core_irp(irp));
       return true;
     }
   }
+  delete data;
+  a.extra = nullptr;
   return false;
 }
 
@@ -261,13 +277,26 @@ NTSTATUS connect_common(KmSocket* s, PSOCKADDR remote, PWSK_BUF data, ULONG flag
   ar.extra = nullptr;
   if (NT_SUCCESS(st) && data != nullptr && data->Length != 0) {
     std::size_t count = 0;
-    MutableBuffer tmp[inline_buffers];
-    st = wsk_buf_to_buffers(*data, tmp, inline_buffers, &count);
-    if (st == STATUS_BUFFER_TOO_SMALL) st = STATUS_NOT_SUPPORTED;  // documented limit
-    for (std::size_t i = 0; NT_SUCCESS(st) && i < count; ++i) {
-      ar.u.cbuffers[i] = ConstBuffer{tmp[i].data, tmp[i].size};
+    st = wsk_buf_to_buffers(*data, nullptr, 0, &count);
+    auto* d = st == STATUS_BUFFER_TOO_SMALL ? new (std::nothrow) ConnectData : nullptr;
+    std::unique_ptr<MutableBuffer[]> tmp;
+    if (d != nullptr) {
+      d->buffers.reset(new (std::nothrow) ConstBuffer[count]);
+      tmp.reset(new (std::nothrow) MutableBuffer[count]);
     }
-    ar.extra = reinterpret_cast<void*>(count);
+    if (d == nullptr || !d->buffers || !tmp) {
+      st = NT_SUCCESS(st) || st == STATUS_BUFFER_TOO_SMALL ? STATUS_INSUFFICIENT_RESOURCES : st;
+    } else {
+      st = wsk_buf_to_buffers(*data, tmp.get(), count, &d->count);
+      for (std::size_t i = 0; NT_SUCCESS(st) && i < d->count; ++i) {
+        d->buffers[i] = ConstBuffer{tmp[i].data, tmp[i].size};
+      }
+    }
+    if (NT_SUCCESS(st)) {
+      ar.extra = d;
+    } else {
+      delete d;
+    }
   }
   if (!NT_SUCCESS(st)) return finish(*s->reg, irp, st, 0);
   set_provider_hook(irp, &connect_hook);
