@@ -97,13 +97,16 @@ extern "C" NTSTATUS WSKAPI WskRegister(PWSK_CLIENT_NPI WskClientNpi,
 /// Captures the provider NPI. WaitTimeout (ms, WSK_NO_WAIT, WSK_INFINITE_WAIT) only
 /// matters while deregistration is under way: the provider is ready as soon as
 /// WskRegister returned. Synchronous: STATUS_SUCCESS; STATUS_DEVICE_NOT_READY
-/// (WskDeregister began); STATUS_INVALID_PARAMETER (null arguments, or a registration
-/// that is not registered).
+/// (WskDeregister began or finished); STATUS_INVALID_PARAMETER (null arguments, or a
+/// registration that was never registered).
 extern "C" NTSTATUS WSKAPI WskCaptureProviderNPI(PWSK_REGISTRATION WskRegistration,
                                                  ULONG WaitTimeout,
                                                  PWSK_PROVIDER_NPI WskProviderNpi) {
   (void)WaitTimeout;
   Registration* reg = wskport::km::registration_of(WskRegistration);
+  if (WskRegistration != nullptr && WskRegistration->ReservedRegistrationState == 2) {
+    return STATUS_DEVICE_NOT_READY;  // deregistered
+  }
   if (reg == nullptr || WskProviderNpi == nullptr) return STATUS_INVALID_PARAMETER;
   std::lock_guard lock(reg->m);
   if (reg->deregistering) return STATUS_DEVICE_NOT_READY;
@@ -151,6 +154,6 @@ extern "C" VOID WSKAPI WskDeregister(PWSK_REGISTRATION WskRegistration) {
   reg->provider.reset();
   reg->magic = 0;
   WskRegistration->ReservedRegistrationContext = nullptr;
-  WskRegistration->ReservedRegistrationState = 0;
+  WskRegistration->ReservedRegistrationState = 2;  // later captures: DEVICE_NOT_READY
   delete reg;
 }
