@@ -26,6 +26,7 @@
 #include "wskport/address.hpp"
 #include "wskport/provider.hpp"
 #include "wskport/socket.hpp"
+#include "wskport/verifier.hpp"
 
 namespace wskport::fuzz {
 namespace {
@@ -230,6 +231,14 @@ void check_front_end(const std::uint8_t* data, std::size_t size) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace wskport::fuzz;
   const std::string_view text(reinterpret_cast<const char*>(data), size);
+  // The IRP verifier's life-cycle and teardown checks back the target's own; its
+  // `usage` group stays off whatever WSKPORT_VERIFIER says, because the target makes
+  // wrong-category, null-IRP and stale-handle calls on purpose and checks their status.
+  static const bool verifier_on = [] {
+    wskport::verifier::enable(wskport::verifier::irp | wskport::verifier::leaks);
+    return true;
+  }();
+  (void)verifier_on;
   check_parse(text);
   check_from_native(data, size);
   check_unix_path(text);

@@ -19,6 +19,7 @@
 
 #include "fuzz_support.hpp"
 #include "sequence_session.hpp"
+#include "wskport/verifier.hpp"
 
 namespace wskport::fuzz {
 namespace {
@@ -409,6 +410,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   using namespace wskport::fuzz;
   // Long scripts slow the fuzzer down without reaching new states.
   if (size > 512) return -1;
+  // The IRP verifier's life-cycle and teardown checks back the target's own; its
+  // `usage` group stays off whatever WSKPORT_VERIFIER says, because the target makes
+  // wrong-category, null-IRP and stale-handle calls on purpose and checks their status.
+  static const bool verifier_on = [] {
+    wskport::verifier::enable(wskport::verifier::irp | wskport::verifier::leaks);
+    return true;
+  }();
+  (void)verifier_on;
   Bytes in(data, size);
   Session session;
   if (!session.start(1U + in.u8() % 2U)) return 0;
