@@ -158,7 +158,7 @@ class Script {
       // Another slot's address: address in use, or a family mismatch.
       Slot& other = s_.slot(how >> 2U);
       if (other.serial != 0) {
-        TrackedIrp* q = irp_for(Op::query, other);
+        TrackedIrp* q = irp_for(Op::query_address, other);
         if (q != nullptr) {
           s_.issue_sync(*q,
                         [&](Irp* irp) { return other.socket.local_address(&q->address_a, irp); });
@@ -202,7 +202,7 @@ class Script {
     t->address_a = loopback(slot->family, 1);
     if (target.serial != 0) {
       Address bound;
-      TrackedIrp* q = irp_for(Op::query, target);
+      TrackedIrp* q = irp_for(Op::query_address, target);
       if (q != nullptr) {
         s_.issue_sync(*q,
                       [&](Irp* irp) { return target.socket.local_address(&q->address_a, irp); });
@@ -274,7 +274,7 @@ class Script {
     if (t == nullptr) return;
     t->address_b = loopback(slot->family, 9);  // discard port: nothing listens
     if (target.serial != 0) {
-      TrackedIrp* q = irp_for(Op::query, target);
+      TrackedIrp* q = irp_for(Op::query_address, target);
       if (q != nullptr) {
         s_.issue_sync(*q,
                       [&](Irp* irp) { return target.socket.local_address(&q->address_a, irp); });
@@ -327,7 +327,7 @@ class Script {
     const auto option = static_cast<SocketOption>(in_.u8() % 10);  // 9 options + one bogus
     const std::uint8_t value_byte = in_.u8();
     const std::uint32_t value = (value_byte & 0x80U) != 0 ? 0xFFFFFFFFU : value_byte % 3U;
-    TrackedIrp* t = irp_for(Op::option, *slot);
+    TrackedIrp* t = irp_for(Op::control, *slot);
     if (t == nullptr) return;
     if ((value_byte & 0x40U) != 0) {
       s_.issue_sync(*t, [&](Irp* irp) { return slot->socket.get_option(option, irp); });
@@ -340,7 +340,7 @@ class Script {
     Slot* slot = open_slot();
     if (slot == nullptr) return;
     const std::uint8_t which = in_.u8();
-    TrackedIrp* t = irp_for(Op::query, *slot);
+    TrackedIrp* t = irp_for(Op::query_address, *slot);
     if (t == nullptr) return;
     Address* out = (which & 2U) != 0 ? nullptr : &t->address_a;  // null: invalid_parameter
     if ((which & 1U) != 0) {

@@ -26,9 +26,9 @@ bool trace() {
 }
 
 const char* op_name(Op op) {
-  static constexpr std::array<const char*, 13> names{
-      "create",  "bind",         "listen",     "accept", "connect", "send", "receive",
-      "send_to", "receive_from", "disconnect", "close",  "option",  "query"};
+  static constexpr std::array<const char*, 14> names{
+      "none",    "create",  "bind",         "listen",     "accept", "connect", "send",
+      "receive", "send_to", "receive_from", "disconnect", "close",  "control", "query"};
   const auto i = static_cast<std::size_t>(op);
   return i < names.size() ? names[i] : "?";
 }

@@ -31,22 +31,9 @@
 
 namespace wskport::fuzz {
 
-/// The operation an IRP carries, for the log and the per-operation checks.
-enum class Op : std::uint8_t {
-  create,
-  bind,
-  listen,
-  accept,
-  connect,
-  send,
-  receive,
-  send_to,
-  receive_from,
-  disconnect,
-  close,
-  option,
-  query,
-};
+/// The operation an IRP carries, for the log and the per-operation checks: the
+/// library's own vocabulary (control = options, query_address = address queries).
+using Op = detail::OpKind;
 
 /// One IRP of the pool, with everything its call points to: buffers, descriptors and
 /// output addresses must outlive the call, so they live beside the IRP.
@@ -57,7 +44,7 @@ struct TrackedIrp {
   std::uint32_t done = 0;    ///< completions seen; guarded by Session::mutex_
   std::uint32_t reaped = 0;  ///< completions the script has looked at
   // What the current call is, set before it is issued.
-  Op op = Op::create;
+  Op op = Op::none;
   std::uint64_t serial = 0;      ///< the socket's serial (Session::Slot::serial)
   std::uint64_t issue_seq = 0;   ///< when the call was issued, in script order
   std::uint64_t expect_len = 0;  ///< send: bytes offered; receive: buffer size
