@@ -35,11 +35,10 @@ struct IrpAccess {
   /// The funnel's body (see complete_irp).
   static void complete(Irp& irp, NTSTATUS status, std::uintptr_t information) noexcept;
 
-  /// The funnel's routine call while the verifier's irp checks are on: records the
-  /// completion in the IRP's history and reports a routine that throws.
-  static void run_routine_verified(Irp& irp, CompletionRoutine routine, void* context,
-                                   const SocketImpl* socket, NTSTATUS status,
-                                   std::uintptr_t information) noexcept;
+  /// The funnel's routine call while the verifier's irp checks are on: reports a
+  /// routine that throws, naming operation @p kind on socket @p id.
+  static void run_routine_verified(Irp& irp, CompletionRoutine routine, void* context, OpKind kind,
+                                   std::uintptr_t id) noexcept;
 };
 
 /// The funnel. Completes @p irp with @p status and @p information, runs its routine

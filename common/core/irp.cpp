@@ -62,7 +62,8 @@ bool Irp::cancel() noexcept {
   // two always sees the other and the cancellation cannot fall between them.
   cancel_.store(true, std::memory_order_seq_cst);
   if (detail::verifier::on(verifier::irp)) {
-    detail::verifier::record(this, detail::verifier::Event::cancel, op_.kind);
+    // No op kind: a cancel may race with the next call resetting the op block.
+    detail::verifier::record(this, detail::verifier::Event::cancel);
   }
   if (auto routine = cancel_routine_.exchange(nullptr, std::memory_order_seq_cst)) {
     routine(*this);
@@ -128,15 +129,11 @@ void complete_irp(Irp& irp, NTSTATUS status, std::uintptr_t information) noexcep
   IrpAccess::complete(irp, status, information);
 }
 
-// The routine under the verifier: the completion is recorded before it runs (the
-// routine may reuse or free the IRP), and a routine that throws is reported here,
-// where the IRP is known, instead of as a bare std::terminate.
+// The routine under the verifier: a routine that throws is reported here, where the
+// IRP is known, instead of as a bare std::terminate. @p kind and @p id were read
+// before the completion was published (the IRP's owner may reuse it from then on).
 void IrpAccess::run_routine_verified(Irp& irp, CompletionRoutine routine, void* context,
-                                     const SocketImpl* socket, NTSTATUS status,
-                                     std::uintptr_t information) noexcept {
-  const OpKind kind = irp.op_.kind;
-  const std::uintptr_t id = socket != nullptr ? socket->id : 0;
-  verifier::record(&irp, verifier::Event::completed, kind, status, information, id);
+                                     OpKind kind, std::uintptr_t id) noexcept {
   if (routine == nullptr) return;
   try {
     routine(irp, context);
@@ -164,6 +161,14 @@ void IrpAccess::complete(Irp& irp, NTSTATUS status, std::uintptr_t information) 
   // or free the IRP, and nothing below touches it again.
   const CompletionRoutine routine = irp.routine_;
   void* const context = irp.context_;
+  const bool verify = verifier::on(verifier::check::irp);
+  OpKind kind = OpKind::none;
+  std::uintptr_t id = 0;
+  if (verify) {
+    kind = op.kind;
+    id = socket != nullptr ? socket->id : 0;
+    verifier::record(&irp, verifier::Event::completed, kind, status, information, id);
+  }
   irp.IoStatus.Status = status;
   irp.IoStatus.Information = information;
   irp.completions_.fetch_add(1, std::memory_order_acq_rel);
@@ -171,8 +176,8 @@ void IrpAccess::complete(Irp& irp, NTSTATUS status, std::uintptr_t information) 
 
   auto& depth = completion_depth();
   ++depth;
-  if (verifier::on(verifier::check::irp)) {
-    run_routine_verified(irp, routine, context, socket, status, information);
+  if (verify) {
+    run_routine_verified(irp, routine, context, kind, id);
   } else if (routine != nullptr) {
     routine(irp, context);
   }

@@ -327,8 +327,8 @@ TEST_P(BadInput, ProviderShutDownUnderLoad) {
   EXPECT_COMPLETES_WITH(ps[0].client.send(&b, 1), status::file_forced_closed);
   EXPECT_COMPLETES_WITH(ps[0].server.receive(&b, 1), status::file_forced_closed);
   Outcome created;
-  EXPECT_FALSE(h.create_raw(family(), SocketType::stream, Protocol::tcp, Category::connection,
-                            &created));
+  EXPECT_FALSE(
+      h.create_raw(family(), SocketType::stream, Protocol::tcp, Category::connection, &created));
   EXPECT_COMPLETES_WITH(created, status::file_forced_closed);
   for (auto& p : ps) {
     EXPECT_OK(p.client.close());
