@@ -102,11 +102,20 @@ Deadline deadline_of(const LARGE_INTEGER* timeout) noexcept {
   return d;
 }
 
+const char kWaitAtDispatchKey = 0;
+
 NTSTATUS wait(ULONG count, PVOID objects[], WAIT_TYPE type, const LARGE_INTEGER* timeout) noexcept {
   if (count == 0 || count > MAXIMUM_WAIT_OBJECTS || objects == nullptr) {
     return STATUS_INVALID_PARAMETER;
   }
   const Deadline deadline = deadline_of(timeout);
+  if (current_irql() >= DISPATCH_LEVEL && (timeout == nullptr || timeout->QuadPart != 0) &&
+      first_time(&kWaitAtDispatchKey)) {
+    // The kernel bug-checks (IRQL_NOT_LESS_OR_EQUAL): a wait at DISPATCH_LEVEL, e.g.
+    // under a spin lock, would deadlock there. Reported once; the wait proceeds.
+    report("KeWaitFor...Object with a nonzero timeout at IRQL %u (>= DISPATCH_LEVEL)\n",
+           current_irql());
+  }
   PKTHREAD self = KeGetCurrentThread();
   WaitBlock blocks[MAXIMUM_WAIT_OBJECTS];
   bool linked = false;

@@ -111,7 +111,10 @@ BOOLEAN IoCancelIrp(PIRP Irp) {
     return FALSE;
   }
   Irp->CancelIrql = irql;  // the routine releases the cancel spin lock with it
-  routine(IoGetCurrentIrpStackLocation(Irp)->DeviceObject, Irp);
+  PDEVICE_OBJECT device = Irp->CurrentLocation <= Irp->StackCount
+                              ? IoGetCurrentIrpStackLocation(Irp)->DeviceObject
+                              : nullptr;
+  routine(device, Irp);
   return TRUE;
 }
 

@@ -14,6 +14,7 @@
 // ends the process (std::terminate), as a kernel thread cannot return through it either.
 #include <atomic>
 #include <cstdint>
+#include <cstdlib>
 #include <mutex>
 #include <thread>
 #include <unordered_map>
@@ -104,11 +105,18 @@ bool known(const void* object) noexcept {
   return r.objects.count(object) != 0;
 }
 
+// Set by an atexit handler. Where thread-local destructors run after it (MinGW runs the
+// main thread's at DLL detach, after ExitProcess has stopped the other threads, which may
+// have held the runtime's locks), the main thread's object is left alone.
+std::atomic<bool> g_process_exiting{false};
+
+void note_exit() { g_process_exiting.store(true); }
+
 // Owns the object of a thread the runtime did not start; signals it at thread exit.
 struct Adopted {
   _ETHREAD* thread = nullptr;
   ~Adopted() {
-    if (thread != nullptr) {
+    if (thread != nullptr && !g_process_exiting.load()) {
       if (g_current == thread) g_current = nullptr;
       dispatcher_signal(thread->Header);
       release(thread);
@@ -118,6 +126,8 @@ struct Adopted {
 
 _ETHREAD* current() {
   if (g_current == nullptr) {
+    static const bool registered = std::atexit(note_exit) == 0;
+    (void)registered;
     thread_local Adopted adopted;
     adopted.thread = new_thread_object(false);
     g_current = adopted.thread;
