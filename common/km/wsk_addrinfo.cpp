@@ -117,8 +117,7 @@ void lookup_done(Irp& irp, void* context) noexcept {
   delete l;
   finish(*reg, client, st, 0);
   // The lookup counted as a provider call until now: WskDeregister waits for it.
-  std::lock_guard lock(reg->m);
-  if (--reg->calls == 0) reg->cv.notify_all();
+  release_later(*reg, &Registration::calls);
 }
 
 }  // namespace

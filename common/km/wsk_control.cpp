@@ -58,6 +58,7 @@ NTSTATUS WSKAPI wsk_control_socket(PWSK_SOCKET socket, WSK_CONTROL_SOCKET_TYPE t
                                    ULONG level, SIZE_T in_size, PVOID in, SIZE_T out_size,
                                    PVOID out, SIZE_T* out_returned, PIRP irp) {
   KmSocket* s = socket_from(socket);
+  CallScope call(s != nullptr ? s->reg : nullptr);  // WskDeregister waits for it
   if (s == nullptr) return STATUS_INVALID_PARAMETER;
   if (out_returned != nullptr) *out_returned = 0;
   if (type == WskSetOption && level == SOL_SOCKET && code == SO_WSK_EVENT_CALLBACK) {
@@ -142,6 +143,7 @@ NTSTATUS WSKAPI wsk_control_socket(PWSK_SOCKET socket, WSK_CONTROL_SOCKET_TYPE t
 
 NTSTATUS WSKAPI wsk_close_socket(PWSK_SOCKET socket, PIRP irp) {
   KmSocket* s = socket_from(socket);
+  CallScope call(s != nullptr ? s->reg : nullptr);  // WskDeregister waits for it
   if (s == nullptr || !enter(irp)) return STATUS_INVALID_PARAMETER;
   return close_socket(*s, irp);
 }

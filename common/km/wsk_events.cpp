@@ -526,8 +526,7 @@ void finalize_if_idle(KmSocket& s, Lock& lock) noexcept {
   if (close_irp != nullptr && bridge::begin(*reg->provider, core_irp(close_irp), OpKind::close)) {
     bridge::complete_inline(core_irp(close_irp), STATUS_SUCCESS, 0);
   }
-  std::lock_guard rl(reg->m);
-  if (--reg->sockets == 0) reg->cv.notify_all();
+  release_later(*reg, &Registration::sockets);
 }
 
 void pump_with(KmSocket& s, int release) noexcept {

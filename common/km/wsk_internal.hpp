@@ -46,7 +46,7 @@ struct Registration {
   std::mutex m;
   std::condition_variable cv;
   unsigned captures = 0;
-  unsigned calls = 0;
+  std::size_t calls = 0;
   std::size_t sockets = 0;
   bool deregistering = false;
   ULONG static_events = 0;  // WSK_SET_STATIC_EVENT_CALLBACKS
@@ -54,6 +54,13 @@ struct Registration {
 
 /// The registration behind a PWSK_CLIENT, or null.
 Registration* registration_from(PWSK_CLIENT client) noexcept;
+
+/// Drops one of @p reg's counters (`sockets` or `calls`) from a provider thread. The
+/// last completion of a socket or lookup runs inside the core's completion funnel,
+/// which still touches the provider after the routine returns; counting the object as
+/// gone from a posted job instead lets WskDeregister destroy the provider only after
+/// that funnel is over (the provider's destructor joins its threads).
+void release_later(Registration& reg, std::size_t Registration::*counter) noexcept;
 
 /// Counts a provider-dispatch call in flight (WskDeregister waits for zero).
 class CallScope {

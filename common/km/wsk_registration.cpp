@@ -52,6 +52,28 @@ Registration* registration_from(PWSK_CLIENT client) noexcept {
   return reg != nullptr && reg->magic == Registration::live ? reg : nullptr;
 }
 
+void release_later(Registration& reg, std::size_t Registration::*counter) noexcept {
+  struct Job {
+    Registration* reg;
+    std::size_t Registration::*counter;
+  };
+  auto* job = new (std::nothrow) Job{&reg, counter};
+  auto drop = [](void* p) {
+    auto* j = static_cast<Job*>(p);
+    Registration& r = *j->reg;
+    const auto member = j->counter;
+    delete j;
+    std::lock_guard lock(r.m);
+    if (--(r.*member) == 0) r.cv.notify_all();
+  };
+  if (job == nullptr) {  // no memory for the job: drop it here (the narrow race stays)
+    std::lock_guard lock(reg.m);
+    if (--(reg.*counter) == 0) reg.cv.notify_all();
+    return;
+  }
+  bridge::post(*reg.provider, drop, job);
+}
+
 CallScope::CallScope(Registration* r) noexcept : r_(r) {
   if (r_ == nullptr) return;
   std::lock_guard lock(r_->m);

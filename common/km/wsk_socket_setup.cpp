@@ -203,6 +203,7 @@ KmSocket* adopt_accepted(KmSocket& listener, std::uintptr_t id, PVOID context,
 
 NTSTATUS WSKAPI wsk_bind(PWSK_SOCKET socket, PSOCKADDR local, ULONG flags, PIRP irp) {
   KmSocket* s = socket_from(socket);
+  CallScope call(s != nullptr ? s->reg : nullptr);  // WskDeregister waits for it
   if (s == nullptr || !enter(irp)) return STATUS_INVALID_PARAMETER;
   Address a;
   NTSTATUS st = from_sockaddr(local, a);
@@ -221,6 +222,7 @@ NTSTATUS WSKAPI wsk_bind(PWSK_SOCKET socket, PSOCKADDR local, ULONG flags, PIRP 
 
 NTSTATUS WSKAPI wsk_listen(PWSK_SOCKET socket, PIRP irp) {
   KmSocket* s = socket_from(socket);
+  CallScope call(s != nullptr ? s->reg : nullptr);  // WskDeregister waits for it
   if (s == nullptr || !enter(irp)) return STATUS_INVALID_PARAMETER;
   const NTSTATUS st = sync_call([&](Irp* i) { s->core.listen(i); });
   if (NT_SUCCESS(st)) {
@@ -237,6 +239,7 @@ NTSTATUS WSKAPI wsk_accept(PWSK_SOCKET socket, ULONG flags, PVOID context,
                            const WSK_CLIENT_CONNECTION_DISPATCH* dispatch, PSOCKADDR local,
                            PSOCKADDR remote, PIRP irp) {
   KmSocket* s = socket_from(socket);
+  CallScope call(s != nullptr ? s->reg : nullptr);  // WskDeregister waits for it
   if (s == nullptr || !enter(irp)) return STATUS_INVALID_PARAMETER;
   if (flags != 0) return finish(*s->reg, irp, STATUS_INVALID_PARAMETER, 0);
   IrpArea& a = area(irp);
@@ -260,6 +263,7 @@ NTSTATUS WSKAPI wsk_accept(PWSK_SOCKET socket, ULONG flags, PVOID context,
 NTSTATUS WSKAPI wsk_inspect_complete(PWSK_SOCKET socket, PWSK_INSPECT_ID, WSK_INSPECT_ACTION,
                                      PIRP irp) {
   KmSocket* s = socket_from(socket);
+  CallScope call(s != nullptr ? s->reg : nullptr);  // WskDeregister waits for it
   if (s == nullptr || !enter(irp)) return STATUS_INVALID_PARAMETER;
   // Conditional accept (SO_CONDITIONAL_ACCEPT) is not offered, so no inspection can
   // be pending.
@@ -309,6 +313,7 @@ NTSTATUS connect_common(KmSocket* s, PSOCKADDR remote, PWSK_BUF data, ULONG flag
 
 NTSTATUS WSKAPI wsk_connect(PWSK_SOCKET socket, PSOCKADDR remote, ULONG flags, PIRP irp) {
   KmSocket* s = socket_from(socket);
+  CallScope call(s != nullptr ? s->reg : nullptr);  // WskDeregister waits for it
   if (s == nullptr || !enter(irp)) return STATUS_INVALID_PARAMETER;
   return connect_common(s, remote, nullptr, flags, irp);
 }
@@ -316,12 +321,14 @@ NTSTATUS WSKAPI wsk_connect(PWSK_SOCKET socket, PSOCKADDR remote, ULONG flags, P
 NTSTATUS WSKAPI wsk_connect_ex(PWSK_SOCKET socket, PSOCKADDR remote, PWSK_BUF data, ULONG flags,
                                PIRP irp) {
   KmSocket* s = socket_from(socket);
+  CallScope call(s != nullptr ? s->reg : nullptr);  // WskDeregister waits for it
   if (s == nullptr || !enter(irp)) return STATUS_INVALID_PARAMETER;
   return connect_common(s, remote, data, flags, irp);
 }
 
 NTSTATUS WSKAPI wsk_get_local_address(PWSK_SOCKET socket, PSOCKADDR out, PIRP irp) {
   KmSocket* s = socket_from(socket);
+  CallScope call(s != nullptr ? s->reg : nullptr);  // WskDeregister waits for it
   if (s == nullptr || !enter(irp)) return STATUS_INVALID_PARAMETER;
   if (out == nullptr) return finish(*s->reg, irp, STATUS_INVALID_PARAMETER, 0);
   Address a;
@@ -332,6 +339,7 @@ NTSTATUS WSKAPI wsk_get_local_address(PWSK_SOCKET socket, PSOCKADDR out, PIRP ir
 
 NTSTATUS WSKAPI wsk_get_remote_address(PWSK_SOCKET socket, PSOCKADDR out, PIRP irp) {
   KmSocket* s = socket_from(socket);
+  CallScope call(s != nullptr ? s->reg : nullptr);  // WskDeregister waits for it
   if (s == nullptr || !enter(irp)) return STATUS_INVALID_PARAMETER;
   if (out == nullptr) return finish(*s->reg, irp, STATUS_INVALID_PARAMETER, 0);
   Address a;
