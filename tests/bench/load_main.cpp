@@ -220,6 +220,14 @@ std::string machine() {
          std::to_string(::sysconf(_SC_NPROCESSORS_ONLN)) + " CPUs";
 }
 
+// The 1-minute load average, so a reader can tell a busy machine's figures apart.
+std::string load_average() {
+  std::ifstream in("/proc/loadavg");
+  std::string one;
+  in >> one;
+  return one.empty() ? "unknown" : one;
+}
+
 std::string fmt(double v, const char* f = "%.0f") {
   if (v < 0) return "n/a";
   char b[64];
@@ -237,9 +245,10 @@ void write_table(const Options& o, const std::vector<Row>& rows, std::FILE* f) {
   const std::time_t now = std::time(nullptr);
   std::strftime(when, sizeof when, "%Y-%m-%d %H:%M UTC", std::gmtime(&now));
   std::fprintf(f,
-               "Measured %s on %s; %d interleaved rounds of %.1f s per measure; servers as "
+               "Measured %s on %s (1-minute load average %s when the table was written); %d "
+               "interleaved rounds of %.1f s per measure; servers as "
                "below, client (one thread) in its own process on the same machine.\n\n",
-               when, machine().c_str(), o.rounds, o.seconds);
+               when, machine().c_str(), load_average().c_str(), o.rounds, o.seconds);
   int asio = -1;
   int epoll = -1;
   for (std::size_t i = 0; i < o.servers.size(); ++i) {
