@@ -111,6 +111,22 @@ class Script {
     return t;
   }
 
+  // @p target's bound address into @p out (unchanged if it has none), with a pool IRP
+  // other than @p reserved, the IRP the caller is about to issue.
+  void bound_address(Slot& target, const TrackedIrp* reserved, Address& out) {
+    if (target.serial == 0) return;
+    TrackedIrp* q = s_.free_irp(in_.u8(), reserved);
+    if (q == nullptr) return;
+    q->op = Op::query_address;
+    q->serial = target.serial;
+    q->expect_len = 0;
+    if (s_.issue_sync(*q, [&](Irp* irp) {
+          return target.socket.local_address(&q->address_a, irp);
+        }) == status::success) {
+      out = q->address_a;
+    }
+  }
+
   Slot* open_slot() {
     Slot& slot = s_.slot(in_.u8());
     return slot.serial == 0 ? nullptr : &slot;
@@ -156,15 +172,7 @@ class Script {
       local = slot->family == AddressFamily::ipv6 ? Address::ipv6_any() : Address::ipv4_any();
     } else if ((how & 3U) == 2U) {
       // Another slot's address: address in use, or a family mismatch.
-      Slot& other = s_.slot(how >> 2U);
-      if (other.serial != 0) {
-        TrackedIrp* q = irp_for(Op::query_address, other);
-        if (q != nullptr) {
-          s_.issue_sync(*q,
-                        [&](Irp* irp) { return other.socket.local_address(&q->address_a, irp); });
-          if (q->status == status::success) local = q->address_a;
-        }
-      }
+      bound_address(s_.slot(how >> 2U), t, local);
     }
     t->address_a = local;
     s_.issue_sync(*t, [&](Irp* irp) { return slot->socket.bind(t->address_a, irp); });
@@ -200,18 +208,7 @@ class Script {
     // The target's bound address; without one, a loopback port nothing listens on
     // (port 1 is privileged, so no test process holds it): refused.
     t->address_a = loopback(slot->family, 1);
-    if (target.serial != 0) {
-      Address bound;
-      TrackedIrp* q = irp_for(Op::query_address, target);
-      if (q != nullptr) {
-        s_.issue_sync(*q,
-                      [&](Irp* irp) { return target.socket.local_address(&q->address_a, irp); });
-        if (q->status == status::success) {
-          bound = q->address_a;
-          t->address_a = bound;
-        }
-      }
-    }
+    bound_address(target, t, t->address_a);
     s_.issue(*t, [&](Irp* irp) { return slot->socket.connect(t->address_a, irp); });
   }
 
@@ -273,14 +270,7 @@ class Script {
     TrackedIrp* t = irp_for(Op::send_to, *slot);
     if (t == nullptr) return;
     t->address_b = loopback(slot->family, 9);  // discard port: nothing listens
-    if (target.serial != 0) {
-      TrackedIrp* q = irp_for(Op::query_address, target);
-      if (q != nullptr) {
-        s_.issue_sync(*q,
-                      [&](Irp* irp) { return target.socket.local_address(&q->address_a, irp); });
-        if (q->status == status::success) t->address_b = q->address_a;
-      }
-    }
+    bound_address(target, t, t->address_b);
     const auto buffers = fill_send(*t);
     if (buffers.size() == 1) t->expect_len = buffers[0].size;
     s_.issue(*t, [&](Irp* irp) { return slot->socket.send_to(buffers, &t->address_b, irp); });

@@ -112,11 +112,11 @@ void Session::check_completion(const TrackedIrp& t) const {
   }
 }
 
-TrackedIrp* Session::free_irp(std::size_t hint) {
+TrackedIrp* Session::free_irp(std::size_t hint, const TrackedIrp* reserved) {
   std::lock_guard lock(mutex_);
   for (std::size_t k = 0; k < irp_count; ++k) {
     TrackedIrp& t = *irps_[(hint + k) % irp_count];
-    if (t.done == t.issued && t.reaped == t.done) return &t;
+    if (&t != reserved && t.done == t.issued && t.reaped == t.done) return &t;
   }
   return nullptr;
 }

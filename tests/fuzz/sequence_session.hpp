@@ -96,9 +96,10 @@ class Session {
   bool shut_down() const noexcept { return shut_down_; }
   void shutdown_provider();
 
-  /// A pool IRP whose last call has completed, searching from @p hint; null if all are
-  /// busy.
-  TrackedIrp* free_irp(std::size_t hint);
+  /// A pool IRP whose last call has completed (and been reaped), searching from
+  /// @p hint and passing over @p reserved (an IRP taken but not issued yet); null if
+  /// all are busy.
+  TrackedIrp* free_irp(std::size_t hint, const TrackedIrp* reserved = nullptr);
   TrackedIrp& irp(std::size_t i) noexcept { return *irps_[i % irp_count]; }
 
   /// Issues a call on @p t (already described: op, serial, buffers) and checks the
