@@ -18,11 +18,13 @@ NTSTATUS wsk_buf_to_buffers(const WSK_BUF& buf, MutableBuffer* out, std::size_t 
   PMDL mdl = buf.Mdl;
   if (mdl == nullptr || buf.Offset >= mdl->ByteCount) return STATUS_INVALID_PARAMETER;
   // First pass: count and validate without writing, so a short capacity changes nothing.
+  // The bound counts MDLs visited (empty ones too), so a cycle always ends.
   std::size_t left = buf.Length;
   std::size_t skip = buf.Offset;
   std::size_t n = 0;
+  std::size_t visited = 0;
   for (PMDL m = mdl; left != 0; m = m->Next) {
-    if (m == nullptr || n == max_chain) return STATUS_INVALID_PARAMETER;
+    if (m == nullptr || visited++ == max_chain) return STATUS_INVALID_PARAMETER;
     const std::size_t avail = m->ByteCount - skip;
     if (avail != 0) ++n;
     left -= avail < left ? avail : left;
@@ -47,7 +49,8 @@ NTSTATUS wsk_buf_to_buffers(const WSK_BUF& buf, MutableBuffer* out, std::size_t 
 void wsk_buf_write(const WSK_BUF& buf, std::size_t at, const void* src, std::size_t n) noexcept {
   const auto* from = static_cast<const unsigned char*>(src);
   std::size_t skip = buf.Offset + at;
-  for (PMDL m = buf.Mdl; m != nullptr && n != 0; m = m->Next) {
+  std::size_t visited = 0;
+  for (PMDL m = buf.Mdl; m != nullptr && n != 0 && visited++ != max_chain; m = m->Next) {
     if (skip >= m->ByteCount) {
       skip -= m->ByteCount;
       continue;

@@ -137,6 +137,15 @@ extern "C" int wskport_wsk_check_events(void) {
   WSK_BUF bad = {m1.m, 0, 100};
   CHECK(cd->WskSend(cs, &bad, 0, op.reset()) == STATUS_PENDING);
   CHECK(op.wait() && op.st() == STATUS_INVALID_PARAMETER);
+  // A cycle of empty MDLs after the data (a fuzzer's find): refused, not looped on.
+  char zero[1];
+  Mdl empty(zero, 0);
+  empty.m->Next = empty.m;
+  Mdl head(a2, 8);
+  head.m->Next = empty.m;
+  WSK_BUF cyc = {head.m, 0, 20};
+  CHECK(cd->WskSend(cs, &cyc, 0, op.reset()) == STATUS_PENDING);
+  CHECK(op.wait() && op.st() == STATUS_INVALID_PARAMETER);
   // Unsupported flag.
   CHECK(cd->WskSend(cs, &wb, 0x100, op.reset()) == STATUS_PENDING);
   CHECK(op.wait() && op.st() == STATUS_NOT_SUPPORTED);
