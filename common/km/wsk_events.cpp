@@ -13,101 +13,22 @@
 #include <cstring>
 #include <new>
 
-#include "common/km/wsk_internal.hpp"
+#include <cstring>
+#include <new>
+
+#include "common/km/wsk_callbacks.hpp"
 
 namespace wskport::km {
 
 using detail::OpKind;
 
-namespace {
-
 constexpr std::size_t stream_chunk = 64 * 1024;
 constexpr std::size_t datagram_chunk = 65536;
-constexpr unsigned connected_bit = 1U;
-constexpr unsigned listening_bit = 2U;
 
 using Lock = std::unique_lock<std::mutex>;
 
-template <class T>
-const T* table(const KmSocket& s) noexcept {
-  return static_cast<const T*>(s.client_dispatch);
-}
-
-PFN_WSK_RECEIVE_EVENT receive_cb(const KmSocket& s) noexcept {
-  if (s.client_dispatch == nullptr) return nullptr;
-  if (s.category == WSK_FLAG_STREAM_SOCKET)
-    return table<WSK_CLIENT_STREAM_DISPATCH>(s)->WskReceiveEvent;
-  return table<WSK_CLIENT_CONNECTION_DISPATCH>(s)->WskReceiveEvent;
-}
-PFN_WSK_DISCONNECT_EVENT disconnect_cb(const KmSocket& s) noexcept {
-  if (s.client_dispatch == nullptr) return nullptr;
-  if (s.category == WSK_FLAG_STREAM_SOCKET) {
-    return table<WSK_CLIENT_STREAM_DISPATCH>(s)->WskDisconnectEvent;
-  }
-  return table<WSK_CLIENT_CONNECTION_DISPATCH>(s)->WskDisconnectEvent;
-}
-PFN_WSK_SEND_BACKLOG_EVENT backlog_cb(const KmSocket& s) noexcept {
-  if (s.client_dispatch == nullptr) return nullptr;
-  if (s.category == WSK_FLAG_STREAM_SOCKET) {
-    return table<WSK_CLIENT_STREAM_DISPATCH>(s)->WskSendBacklogEvent;
-  }
-  return table<WSK_CLIENT_CONNECTION_DISPATCH>(s)->WskSendBacklogEvent;
-}
-PFN_WSK_ACCEPT_EVENT accept_cb(const KmSocket& s) noexcept {
-  if (s.client_dispatch == nullptr) return nullptr;
-  if (s.category == WSK_FLAG_STREAM_SOCKET)
-    return table<WSK_CLIENT_STREAM_DISPATCH>(s)->WskAcceptEvent;
-  return table<WSK_CLIENT_LISTEN_DISPATCH>(s)->WskAcceptEvent;
-}
-PFN_WSK_RECEIVE_FROM_EVENT receive_from_cb(const KmSocket& s) noexcept {
-  if (s.client_dispatch == nullptr) return nullptr;
-  return table<WSK_CLIENT_DATAGRAM_DISPATCH>(s)->WskReceiveFromEvent;
-}
-
-bool is_listener(const KmSocket& s) noexcept {
-  return s.category == WSK_FLAG_LISTEN_SOCKET ||
-         (s.category == WSK_FLAG_STREAM_SOCKET && (s.rx_flags & listening_bit) != 0);
-}
-
-// The events each category may enable.
-ULONG allowed_events(const KmSocket& s) noexcept {
-  switch (s.category) {
-    case WSK_FLAG_LISTEN_SOCKET:
-      // Connection events on a listener are not its own: they are enabled on every
-      // socket it accepts through WskAcceptEvent.
-      return WSK_EVENT_ACCEPT | WSK_EVENT_RECEIVE | WSK_EVENT_DISCONNECT | WSK_EVENT_SEND_BACKLOG;
-    case WSK_FLAG_DATAGRAM_SOCKET:
-      return WSK_EVENT_RECEIVE_FROM;
-    case WSK_FLAG_CONNECTION_SOCKET:
-      return WSK_EVENT_RECEIVE | WSK_EVENT_DISCONNECT | WSK_EVENT_SEND_BACKLOG;
-    case WSK_FLAG_STREAM_SOCKET:
-      return WSK_EVENT_ACCEPT | WSK_EVENT_RECEIVE | WSK_EVENT_DISCONNECT | WSK_EVENT_SEND_BACKLOG;
-    default:
-      return 0;
-  }
-}
-
-bool has_callback(const KmSocket& s, ULONG bit) noexcept {
-  const bool listen = s.category == WSK_FLAG_LISTEN_SOCKET;
-  switch (bit) {
-    case WSK_EVENT_ACCEPT:
-      return accept_cb(s) != nullptr;
-    case WSK_EVENT_RECEIVE:
-      return listen || receive_cb(s) != nullptr;
-    case WSK_EVENT_DISCONNECT:
-      return listen || disconnect_cb(s) != nullptr;
-    case WSK_EVENT_SEND_BACKLOG:
-      return listen || backlog_cb(s) != nullptr;
-    case WSK_EVENT_RECEIVE_FROM:
-      return receive_from_cb(s) != nullptr;
-    default:
-      return false;
-  }
-}
-
-void pump_with(KmSocket& s, int release) noexcept;
-void on_rx(Irp& irp, void* context) noexcept;
-void on_core_closed(Irp& irp, void* context) noexcept;
+static void on_rx(Irp& irp, void* context) noexcept;
+static void on_core_closed(Irp& irp, void* context) noexcept;
 
 void post_pump(KmSocket& s) noexcept {
   {
@@ -120,7 +41,8 @@ void post_pump(KmSocket& s) noexcept {
 
 // Completes a client IRP this layer queued, unless a canceller owns it already (its
 // routine completes it). Called without the lock.
-void complete_queued(KmSocket& s, PIRP irp, NTSTATUS status, ULONG_PTR information) noexcept {
+static void complete_queued(KmSocket& s, PIRP irp, NTSTATUS status,
+                            ULONG_PTR information) noexcept {
   if (!bridge::disarm_cancel(core_irp(irp))) return;
   bridge::complete(*s.reg->provider, core_irp(irp), status, information);
 }
@@ -151,7 +73,7 @@ void cancel_queued(Irp& core) noexcept {
 
 // Copies buffered stream data into the queued receive at the front. Returns true when
 // that IRP is to complete now (with *status / *info).
-bool serve_stream(KmSocket& s, PIRP irp, NTSTATUS* status, ULONG_PTR* info) noexcept {
+static bool serve_stream(KmSocket& s, PIRP irp, NTSTATUS* status, ULONG_PTR* info) noexcept {
   auto& q = area(irp).u.queued;
   const bool failed = !NT_SUCCESS(s.rx_error);
   if ((q.flags & WSK_FLAG_DRAIN) != 0) {
@@ -199,7 +121,7 @@ bool serve_stream(KmSocket& s, PIRP irp, NTSTATUS* status, ULONG_PTR* info) noex
 }
 
 // One datagram into the queued receive-from at the front.
-bool serve_datagram(KmSocket& s, PIRP irp, NTSTATUS* status, ULONG_PTR* info) noexcept {
+static bool serve_datagram(KmSocket& s, PIRP irp, NTSTATUS* status, ULONG_PTR* info) noexcept {
   IrpArea& a = area(irp);
   auto& q = a.u.queued;
   if (s.buffered.empty()) {
@@ -224,7 +146,7 @@ bool serve_datagram(KmSocket& s, PIRP irp, NTSTATUS* status, ULONG_PTR* info) no
 
 // Hands a connection accepted by the internal IRP to the client: to a queued
 // WskAccept, else to WskAcceptEvent.
-bool serve_accept(KmSocket& s, Lock& lock) noexcept {
+static bool serve_accept(KmSocket& s, Lock& lock) noexcept {
   KmSocket* ns = s.accepted.front();
   if (!s.waiting.empty()) {
     PIRP irp = s.waiting.front();
@@ -293,7 +215,7 @@ bool serve_accept(KmSocket& s, Lock& lock) noexcept {
   return true;
 }
 
-void finish_disable_waiters(KmSocket& s, Lock& lock) noexcept {
+static void finish_disable_waiters(KmSocket& s, Lock& lock) noexcept {
   if (s.in_callback != 0 || s.disable_waiters.empty()) return;
   std::deque<PIRP> done;
   done.swap(s.disable_waiters);
@@ -303,12 +225,12 @@ void finish_disable_waiters(KmSocket& s, Lock& lock) noexcept {
 }
 
 // Starts the internal IRP if the socket wants one. Returns true if it did.
-bool post_internal(KmSocket& s, Lock& lock) noexcept {
+static bool post_internal(KmSocket& s, Lock& lock) noexcept {
   if (s.rx_posted || s.closing || !NT_SUCCESS(s.rx_error)) return false;
   Provider& p = *s.reg->provider;
   (void)p;
   if (is_listener(s)) {
-    if ((s.rx_flags & listening_bit) == 0 || !s.accepted.empty()) return false;
+    if ((s.state & state_listening) == 0 || !s.accepted.empty()) return false;
     if ((s.events & WSK_EVENT_ACCEPT) == 0 && s.waiting.empty()) return false;
     s.rx_posted = true;
     ++s.busy;
@@ -320,10 +242,10 @@ bool post_internal(KmSocket& s, Lock& lock) noexcept {
   }
   const bool datagram = s.category == WSK_FLAG_DATAGRAM_SOCKET;
   if (datagram) {
-    if ((s.rx_flags & 4U) == 0 || !s.buffered.empty()) return false;
+    if ((s.state & state_bound) == 0 || !s.buffered.empty()) return false;
     if ((s.events & WSK_EVENT_RECEIVE_FROM) == 0 && s.waiting.empty()) return false;
   } else {
-    if ((s.rx_flags & connected_bit) == 0 || s.eof || !s.buffered.empty()) return false;
+    if ((s.state & state_connected) == 0 || s.eof || !s.buffered.empty()) return false;
     if ((s.events & (WSK_EVENT_RECEIVE | WSK_EVENT_DISCONNECT)) == 0 && s.waiting.empty()) {
       return false;
     }
@@ -351,7 +273,7 @@ bool post_internal(KmSocket& s, Lock& lock) noexcept {
 }
 
 // One unit of work. Returns true if anything happened (the caller loops).
-bool step(KmSocket& s, Lock& lock) noexcept {
+static bool step(KmSocket& s, Lock& lock) noexcept {
   if (s.closing) return false;
   finish_disable_waiters(s, lock);
   const bool listener = is_listener(s);
@@ -505,7 +427,7 @@ bool step(KmSocket& s, Lock& lock) noexcept {
 }
 
 // Frees the socket once closing and idle. Unlocks; s may be gone afterwards.
-void finalize_if_idle(KmSocket& s, Lock& lock) noexcept {
+static void finalize_if_idle(KmSocket& s, Lock& lock) noexcept {
   if (!s.closing || !s.core_closed || s.busy != 0 || s.rx_posted) {
     lock.unlock();
     return;
@@ -550,7 +472,7 @@ void pump_with(KmSocket& s, int release) noexcept {
   finalize_if_idle(s, lock);
 }
 
-void on_rx(Irp& irp, void* context) noexcept {
+static void on_rx(Irp& irp, void* context) noexcept {
   auto& s = *static_cast<KmSocket*>(context);
   const NTSTATUS st = irp.IoStatus.Status;
   const std::uintptr_t info = irp.IoStatus.Information;
@@ -596,46 +518,13 @@ void on_rx(Irp& irp, void* context) noexcept {
   pump_with(s, 1);
 }
 
-void on_core_closed(Irp& /*irp*/, void* context) noexcept {
+static void on_core_closed(Irp& /*irp*/, void* context) noexcept {
   auto& s = *static_cast<KmSocket*>(context);
   {
     std::lock_guard lock(s.m);
     s.core_closed = true;
   }
   pump_with(s, 1);
-}
-
-}  // namespace
-
-Chunk* chunk_new(KmSocket& s, std::size_t capacity) noexcept {
-  auto* c = new (std::nothrow) Chunk;
-  if (c == nullptr) return nullptr;
-  // One block: the MDL (with room for its frame array, as MmSizeOfMdl counts it), then
-  // the data it describes. The runtime's MDL routines are not needed for memory the
-  // layer owns, and a chunk costs one allocation besides its header.
-  const std::size_t pages = (capacity + PAGE_SIZE - 1) / PAGE_SIZE + 1;
-  std::size_t mdl_space = sizeof(MDL) + sizeof(PFN_NUMBER) * pages;
-  mdl_space = (mdl_space + 15) & ~static_cast<std::size_t>(15);
-  c->block = new (std::nothrow) unsigned char[mdl_space + capacity];
-  if (c->block == nullptr) {
-    delete c;
-    return nullptr;
-  }
-  c->mdl = reinterpret_cast<PMDL>(c->block);
-  c->bytes = c->block + mdl_space;
-  MmInitializeMdl(c->mdl, c->bytes, capacity);
-  c->mdl->MdlFlags |= MDL_SOURCE_IS_NONPAGED_POOL;
-  c->mdl->MappedSystemVa = c->bytes;
-  c->owner = &s;
-  c->capacity = capacity;
-  return c;
-}
-
-void chunk_free(Chunk* c) noexcept {
-  if (c == nullptr) return;
-  c->magic = 0;
-  delete[] c->block;
-  delete c;
 }
 
 void pump(KmSocket& s) noexcept { post_pump(s); }
@@ -674,88 +563,6 @@ NTSTATUS queue_client_irp(KmSocket& s, PIRP irp, OpKind kind) noexcept {
   return STATUS_PENDING;
 }
 
-NTSTATUS set_events(KmSocket& s, ULONG mask, bool from_static, PIRP irp) noexcept {
-  Lock lock(s.m);
-  if ((mask & WSK_EVENT_DISABLE) != 0) {
-    const ULONG bit = mask & ~WSK_EVENT_DISABLE;
-    if (bit == 0 || (bit & (bit - 1)) != 0 || (bit & allowed_events(s)) == 0) {
-      return STATUS_INVALID_PARAMETER;
-    }
-    s.events &= ~bit;
-    s.static_events &= ~bit;
-    if (s.in_callback == 0) return STATUS_SUCCESS;
-    if (irp == nullptr) return STATUS_EVENT_PENDING;
-    area(irp).socket = &s;
-    lock.unlock();
-    const Held h = hold(*s.reg, irp, OpKind::control, &cancel_queued);
-    if (h == Held::refused) return STATUS_INVALID_PARAMETER;
-    if (h == Held::cancelled) {
-      bridge::complete(*s.reg->provider, core_irp(irp), STATUS_CANCELLED, 0);
-      return STATUS_PENDING;
-    }
-    lock.lock();
-    s.disable_waiters.push_back(irp);
-    lock.unlock();
-    post_pump(s);
-    return STATUS_PENDING;
-  }
-  if (mask == 0 || (mask & ~allowed_events(s)) != 0) return STATUS_INVALID_PARAMETER;
-  for (ULONG bit = 1; bit != 0 && bit <= mask; bit <<= 1) {
-    if ((mask & bit) != 0 && !has_callback(s, bit)) return STATUS_INVALID_PARAMETER;
-  }
-  const bool backlog = (mask & WSK_EVENT_SEND_BACKLOG) != 0 && s.category != WSK_FLAG_LISTEN_SOCKET;
-  s.events |= mask;
-  if (from_static) s.static_events |= mask;
-  if ((mask & WSK_EVENT_RECEIVE_FROM) != 0) s.suspended = false;
-  lock.unlock();
-  if (backlog) {
-    // The ideal backlog is the send buffer size (what the transport takes at once).
-    ULONG_PTR ideal = 64 * 1024;
-    {
-      bridge::InlineScope scope;
-      Irp i;
-      s.core.get_option(SocketOption::send_buffer, &i);
-      if (NT_SUCCESS(i.IoStatus.Status) && i.IoStatus.Information != 0)
-        ideal = i.IoStatus.Information;
-    }
-    {
-      std::lock_guard l(s.m);
-      ++s.busy;
-    }
-    struct Job {
-      KmSocket* s;
-      ULONG_PTR ideal;
-    };
-    auto* job = new (std::nothrow) Job{&s, ideal};
-    if (job != nullptr) {
-      bridge::post(
-          *s.reg->provider,
-          [](void* p) {
-            auto* j = static_cast<Job*>(p);
-            KmSocket& k = *j->s;
-            PFN_WSK_SEND_BACKLOG_EVENT cb = nullptr;
-            {
-              std::lock_guard l(k.m);
-              if (!k.closing && (k.events & WSK_EVENT_SEND_BACKLOG) != 0) cb = backlog_cb(k);
-              if (cb != nullptr) ++k.in_callback;
-            }
-            if (cb != nullptr) {
-              (void)cb(k.context, j->ideal);
-              std::lock_guard l(k.m);
-              --k.in_callback;
-            }
-            delete j;
-            pump_with(k, 1);
-          },
-          job);
-    } else {
-      pump_with(s, 1);
-    }
-  }
-  post_pump(s);
-  return STATUS_SUCCESS;
-}
-
 NTSTATUS close_socket(KmSocket& s, PIRP irp) noexcept {
   std::deque<PIRP> waiting;
   std::deque<PIRP> disablers;
@@ -778,26 +585,6 @@ NTSTATUS close_socket(KmSocket& s, PIRP irp) noexcept {
   s.close_core.set_completion(&on_core_closed, &s);
   s.core.close(&s.close_core);
   return STATUS_PENDING;
-}
-
-NTSTATUS release_chunks(KmSocket& s, Chunk* first) noexcept {
-  // Validate the whole list before freeing any of it.
-  {
-    std::lock_guard lock(s.m);
-    for (Chunk* c = first; c != nullptr; c = reinterpret_cast<Chunk*>(c->ind.data.Next)) {
-      if (c->magic != 0x4348'4B31 || c->owner != &s) return STATUS_INVALID_PARAMETER;
-    }
-    for (Chunk* c = first; c != nullptr;) {
-      Chunk* next = reinterpret_cast<Chunk*>(c->ind.data.Next);
-      if (c->prev != nullptr) c->prev->next = c->next;
-      if (c->next != nullptr) c->next->prev = c->prev;
-      if (s.retained == c) s.retained = c->next;
-      chunk_free(c);
-      c = next;
-    }
-  }
-  post_pump(s);  // the socket may now read on
-  return STATUS_SUCCESS;
 }
 
 }  // namespace wskport::km

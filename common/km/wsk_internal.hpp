@@ -123,6 +123,12 @@ static_assert(sizeof(IrpArea) <= 16 * sizeof(ULONG_PTR), "IrpArea must fit Wskpo
 inline IrpArea& area(PIRP irp) noexcept { return *static_cast<IrpArea*>(provider_area(irp)); }
 inline constexpr std::size_t inline_buffers = 4;
 
+/// What the WSK layer knows of a socket's state (KmSocket::state): when its internal
+/// IRP may be posted and whether client IRPs may be queued here.
+inline constexpr unsigned state_connected = 1U;  // connection/stream: connected
+inline constexpr unsigned state_listening = 2U;  // listen bound, or stream after WskListen
+inline constexpr unsigned state_bound = 4U;      // datagram: bound
+
 /// Event-callback state of a socket. Guarded by KmSocket::m.
 struct KmSocket {
   WSK_SOCKET header{};                                // first: PWSK_SOCKET == KmSocket*
@@ -151,7 +157,7 @@ struct KmSocket {
   Irp rx_irp{};
   Chunk* rx_chunk = nullptr;
   MutableBuffer rx_buffer{};
-  unsigned rx_flags = 0;  // state bits: 1 connected, 2 listening
+  unsigned state = 0;  // state_* bits
   bool rx_posted = false;
   std::deque<Chunk*> buffered;
   std::deque<PIRP> waiting;  // client IRPs served by the WSK layer, in order
@@ -211,6 +217,14 @@ AddressFamily family_of(ADDRESS_FAMILY f) noexcept;
 NTSTATUS core_sync_status(Irp& irp) noexcept;
 
 // ---- events (wsk_events.cpp) ----------------------------------------------------
+/// Runs the socket's event machinery on a provider thread (holds the socket busy until
+/// then); pump() is the same.
+void post_pump(KmSocket& s) noexcept;
+/// Runs the machinery here (a provider thread), first dropping @p release busy counts
+/// the caller took; may free the socket when it is closing and idle.
+void pump_with(KmSocket& s, int release) noexcept;
+/// The cancel routine of client IRPs the layer queued.
+void cancel_queued(Irp& core) noexcept;
 /// Re-runs the socket's event machinery (receive side) after any state change.
 void pump(KmSocket& s) noexcept;
 /// Enables/disables events (SO_WSK_EVENT_CALLBACK). See wsk_events.cpp.

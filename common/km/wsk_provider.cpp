@@ -156,7 +156,7 @@ bool socket_connect_hook(PIRP irp) noexcept {
   if (NT_SUCCESS(st)) {
     {
       std::lock_guard lock(s.m);
-      s.rx_flags |= 1U;
+      s.state |= state_connected;
     }
     finish(reg, irp, STATUS_SUCCESS, reinterpret_cast<ULONG_PTR>(&s));
   } else {

@@ -176,7 +176,7 @@ bool connect_hook(PIRP irp) noexcept {
   if (NT_SUCCESS(st)) {
     {
       std::lock_guard lock(s.m);
-      s.rx_flags |= 1U;  // connected
+      s.state |= state_connected;  // connected
     }
     pump(s);
     if (data != nullptr) {
@@ -197,7 +197,7 @@ KmSocket* adopt_accepted(KmSocket& listener, std::uintptr_t id, PVOID context,
                          const void* dispatch) noexcept {
   KmSocket* s = socket_new(*listener.reg, id, WSK_FLAG_CONNECTION_SOCKET, listener.family,
                            SOCK_STREAM, context, dispatch);
-  if (s != nullptr) s->rx_flags |= 1U;  // connected
+  if (s != nullptr) s->state |= state_connected;  // connected
   return s;
 }
 
@@ -212,8 +212,8 @@ NTSTATUS WSKAPI wsk_bind(PWSK_SOCKET socket, PSOCKADDR local, ULONG flags, PIRP 
   if (NT_SUCCESS(st)) {
     {
       std::lock_guard lock(s->m);
-      if (s->category == WSK_FLAG_LISTEN_SOCKET) s->rx_flags |= 2U;    // listening
-      if (s->category == WSK_FLAG_DATAGRAM_SOCKET) s->rx_flags |= 4U;  // bound
+      if (s->category == WSK_FLAG_LISTEN_SOCKET) s->state |= state_listening;  // listening
+      if (s->category == WSK_FLAG_DATAGRAM_SOCKET) s->state |= state_bound;    // bound
     }
     pump(*s);
   }
@@ -228,7 +228,7 @@ NTSTATUS WSKAPI wsk_listen(PWSK_SOCKET socket, PIRP irp) {
   if (NT_SUCCESS(st)) {
     {
       std::lock_guard lock(s->m);
-      s->rx_flags |= 2U;
+      s->state |= state_listening;
     }
     pump(*s);
   }
@@ -252,7 +252,7 @@ NTSTATUS WSKAPI wsk_accept(PWSK_SOCKET socket, ULONG flags, PVOID context,
   bool queue = false;
   {
     std::lock_guard lock(s->m);
-    queue = km_engaged(*s) && (s->rx_flags & 2U) != 0;  // listening
+    queue = km_engaged(*s) && (s->state & state_listening) != 0;  // listening
   }
   if (queue) return queue_client_irp(*s, irp, OpKind::accept);
   set_provider_hook(irp, &accept_hook);

@@ -136,7 +136,7 @@ NTSTATUS WSKAPI wsk_receive(PWSK_SOCKET socket, PWSK_BUF buf, ULONG flags, PIRP 
   bool queue = false;
   {
     std::lock_guard lock(s->m);
-    queue = km_engaged(*s) && (s->rx_flags & 1U) != 0;  // connected
+    queue = km_engaged(*s) && (s->state & state_connected) != 0;  // connected
   }
   if (queue) {
     IrpArea& a = area(irp);
@@ -327,7 +327,7 @@ NTSTATUS WSKAPI wsk_receive_from(PWSK_SOCKET socket, PWSK_BUF buf, ULONG flags, 
   bool queue = false;
   {
     std::lock_guard lock(s->m);
-    queue = km_engaged(*s) && (s->rx_flags & 4U) != 0;  // bound
+    queue = km_engaged(*s) && (s->state & state_bound) != 0;  // bound
   }
   IrpArea& a = area(irp);
   a.socket = s;
