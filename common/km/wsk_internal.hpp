@@ -243,28 +243,104 @@ KmSocket* adopt_accepted(KmSocket& listener, std::uintptr_t id, PVOID context,
                          const void* dispatch) noexcept;
 
 // ---- dispatch functions (one per table entry) -----------------------------------
+//
+// Common contract (reference section 1.1, the km contract): a null IRP, a null or
+// unknown socket, or an IRP still pending from an earlier call is refused with
+// STATUS_INVALID_PARAMETER and nothing is completed. Otherwise the IRP completes exactly
+// once, possibly before the call returns (inline, on the caller's thread) or later on a
+// provider thread, and the call returns STATUS_PENDING (WskConnect on an unbound socket
+// also returns the STATUS_INVALID_DEVICE_STATE it completed). Besides the statuses
+// listed, any IRP may complete with STATUS_CANCELLED (IoCancelIrp, WskCloseSocket;
+// Information = bytes already placed, normally 0), STATUS_INVALID_DEVICE_STATE (an
+// operation the socket's state or category does not allow), STATUS_FILE_FORCED_CLOSED
+// (a socket the library tore down) and STATUS_INSUFFICIENT_RESOURCES.
+
+/// WskControlSocket. Without an IRP the result is returned (synchronous); with one it
+/// is completed (Information = bytes written to OutputBuffer). SO_WSK_EVENT_CALLBACK
+/// (WskSetOption, SOL_SOCKET): enable a mask (no IRP needed) -> STATUS_SUCCESS or
+/// STATUS_INVALID_PARAMETER (wrong NPI id, event not of this category, callback
+/// missing); disable one event -> STATUS_SUCCESS, or while a callback runs
+/// STATUS_EVENT_PENDING (no IRP) / the IRP completes once the callbacks returned.
+/// Socket options (IRP required, else STATUS_INVALID_PARAMETER returned): SOL_SOCKET
+/// SO_REUSEADDR, SO_EXCLUSIVEADDRUSE, SO_KEEPALIVE, SO_RCVBUF, SO_SNDBUF, SO_BROADCAST;
+/// IPPROTO_TCP TCP_NODELAY; IPPROTO_IPV6 IPV6_V6ONLY; ULONG values -> STATUS_SUCCESS,
+/// STATUS_INVALID_PARAMETER (unknown option, short input), STATUS_BUFFER_TOO_SMALL
+/// (get with a short output), STATUS_INVALID_DEVICE_STATE (must precede bind).
+/// WskIoctl: SIO_WSK_SET_REMOTE_ADDRESS / SIO_WSK_SET_SENDTO_ADDRESS (datagram, IRP
+/// required; NULL input clears), SIO_WSK_QUERY_IDEAL_SEND_BACKLOG (SIZE_T out); any
+/// other code -> STATUS_NOT_SUPPORTED.
 NTSTATUS WSKAPI wsk_control_socket(PWSK_SOCKET, WSK_CONTROL_SOCKET_TYPE, ULONG, ULONG, SIZE_T,
                                    PVOID, SIZE_T, PVOID, SIZE_T*, PIRP);
+/// WskCloseSocket: completes every IRP pending on the socket (STATUS_CANCELLED), waits
+/// for running callbacks and the internal IRPs, then completes the close IRP
+/// (STATUS_SUCCESS, Information 0) and frees the socket; nothing concerning the socket
+/// follows. Indications still retained are freed with it. Asynchronous.
 NTSTATUS WSKAPI wsk_close_socket(PWSK_SOCKET, PIRP);
+/// WskBind (listen sockets start listening): STATUS_SUCCESS,
+/// STATUS_ADDRESS_ALREADY_ASSOCIATED, STATUS_INVALID_ADDRESS_COMPONENT,
+/// STATUS_ACCESS_DENIED, STATUS_INVALID_ADDRESS (family), STATUS_INVALID_PARAMETER (null
+/// address, Flags != 0), STATUS_NOT_IMPLEMENTED (UDP listen socket). Completes inline.
 NTSTATUS WSKAPI wsk_bind(PWSK_SOCKET, PSOCKADDR, ULONG, PIRP);
+/// WskAccept (listen, or stream after WskListen): Information = the new connection
+/// socket (events disabled); addresses written when given. Pends until a connection
+/// arrives; served before WskAcceptEvent. STATUS_SUCCESS, STATUS_INVALID_PARAMETER
+/// (Flags != 0), STATUS_TOO_MANY_OPENED_FILES.
 NTSTATUS WSKAPI wsk_accept(PWSK_SOCKET, ULONG, PVOID, const WSK_CLIENT_CONNECTION_DISPATCH*,
                            PSOCKADDR, PSOCKADDR, PIRP);
+/// WskInspectComplete: conditional accept is not offered: STATUS_INVALID_DEVICE_STATE.
 NTSTATUS WSKAPI wsk_inspect_complete(PWSK_SOCKET, PWSK_INSPECT_ID, WSK_INSPECT_ACTION, PIRP);
+/// WskGetLocalAddress / WskGetRemoteAddress: the sockaddr (Windows layout) written to
+/// the caller's buffer (SOCKADDR_IN or SOCKADDR_IN6 size); STATUS_SUCCESS,
+/// STATUS_INVALID_PARAMETER (null buffer), STATUS_INVALID_DEVICE_STATE (not bound /
+/// not connected). Information 0. Completes inline.
 NTSTATUS WSKAPI wsk_get_local_address(PWSK_SOCKET, PSOCKADDR, PIRP);
 NTSTATUS WSKAPI wsk_get_remote_address(PWSK_SOCKET, PSOCKADDR, PIRP);
+/// WskListen (stream, bound): STATUS_SUCCESS, STATUS_ADDRESS_ALREADY_ASSOCIATED.
 NTSTATUS WSKAPI wsk_listen(PWSK_SOCKET, PIRP);
+/// WskConnect / WskConnectEx (the latter then sends Buffer with the same IRP,
+/// Information = bytes sent): STATUS_SUCCESS, STATUS_CONNECTION_REFUSED,
+/// STATUS_IO_TIMEOUT, STATUS_NETWORK_UNREACHABLE, STATUS_HOST_UNREACHABLE,
+/// STATUS_CONNECTION_ACTIVE, STATUS_NETWORK_BUSY, STATUS_INVALID_ADDRESS,
+/// STATUS_INVALID_PARAMETER (null address, Flags != 0, bad WSK_BUF).
 NTSTATUS WSKAPI wsk_connect(PWSK_SOCKET, PSOCKADDR, ULONG, PIRP);
 NTSTATUS WSKAPI wsk_connect_ex(PWSK_SOCKET, PSOCKADDR, PWSK_BUF, ULONG, PIRP);
+/// WskSend / WskSendEx (control data ignored): completes when every byte was taken by
+/// the transport, Information = Length. STATUS_SUCCESS, STATUS_NOT_SUPPORTED (a flag
+/// other than WSK_FLAG_NODELAY), STATUS_INVALID_PARAMETER (null WSK_BUF, Offset outside
+/// the first MDL, Length beyond the chain), STATUS_CONNECTION_RESET,
+/// STATUS_CONNECTION_ABORTED.
 NTSTATUS WSKAPI wsk_send(PWSK_SOCKET, PWSK_BUF, ULONG, PIRP);
 NTSTATUS WSKAPI wsk_send_ex(PWSK_SOCKET, PWSK_BUF, ULONG, ULONG, PCMSGHDR, PIRP);
+/// WskReceive / WskReceiveEx (no control data: *ControlInfoLength = 0): completes on
+/// any data, Information = bytes; 0 bytes = the peer's graceful disconnect; a
+/// zero-length receive completes with 0 once data is there (and re-arms a
+/// WskReceiveEvent that declined data). WSK_FLAG_WAITALL, WSK_FLAG_DRAIN (Length 0).
+/// STATUS_SUCCESS, STATUS_NOT_SUPPORTED (unknown or both flags),
+/// STATUS_INVALID_PARAMETER (DRAIN with a buffer, bad WSK_BUF),
+/// STATUS_CONNECTION_RESET, STATUS_CONNECTION_ABORTED.
 NTSTATUS WSKAPI wsk_receive(PWSK_SOCKET, PWSK_BUF, ULONG, PIRP);
 NTSTATUS WSKAPI wsk_receive_ex(PWSK_SOCKET, PWSK_BUF, ULONG, PULONG, PCMSGHDR, PULONG, PIRP);
+/// WskDisconnect: graceful (final data first, then FIN) or WSK_FLAG_ABORTIVE (RST;
+/// Buffer must be NULL). STATUS_SUCCESS, STATUS_INVALID_PARAMETER, STATUS_NOT_SUPPORTED.
 NTSTATUS WSKAPI wsk_disconnect(PWSK_SOCKET, PWSK_BUF, ULONG, PIRP);
+/// WskRelease (both forms): synchronous, no IRP. STATUS_SUCCESS, or
+/// STATUS_INVALID_PARAMETER (null, or a list that is not this socket's retained
+/// indications; nothing is freed then).
 NTSTATUS WSKAPI wsk_release(PWSK_SOCKET, PWSK_DATA_INDICATION);
 NTSTATUS WSKAPI wsk_release_dgram(PWSK_SOCKET, PWSK_DATAGRAM_INDICATION);
+/// WskSendTo (RemoteAddress NULL: the SIO_WSK_SET_SENDTO_ADDRESS, else the
+/// SIO_WSK_SET_REMOTE_ADDRESS address): Information = bytes sent. STATUS_SUCCESS,
+/// STATUS_INVALID_PARAMETER (no destination, Flags != 0, bad WSK_BUF),
+/// STATUS_INVALID_ADDRESS.
 NTSTATUS WSKAPI wsk_send_to(PWSK_SOCKET, PWSK_BUF, ULONG, PSOCKADDR, ULONG, PCMSGHDR, PIRP);
+/// WskReceiveFrom: one datagram, Information = bytes placed; a longer datagram is cut
+/// (STATUS_BUFFER_OVERFLOW, MSG_TRUNC in *ControlFlags). With a fixed remote address,
+/// datagrams from others are dropped. *ControlLength = 0. Served before
+/// WskReceiveFromEvent.
 NTSTATUS WSKAPI wsk_receive_from(PWSK_SOCKET, PWSK_BUF, ULONG, PSOCKADDR, PULONG, PCMSGHDR, PULONG,
                                  PIRP);
+/// WskSendMessages: each WSK_BUF_LIST entry as one datagram, in order; Information =
+/// total bytes; the first failure ends the call with its status.
 NTSTATUS WSKAPI wsk_send_messages(PWSK_SOCKET, PWSK_BUF_LIST, ULONG, PSOCKADDR, ULONG, PCMSGHDR,
                                   PIRP);
 

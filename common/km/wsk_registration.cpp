@@ -11,7 +11,27 @@ extern "C" const NPIID NPI_WSK_INTERFACE_ID = {
 
 namespace wskport::km {
 
-// Provider dispatch entries (wsk_provider.cpp).
+// Provider dispatch entries (wsk_provider.cpp, wsk_addrinfo.cpp). Same IRP contract as
+// the socket functions (wsk_internal.hpp); a null or unknown client is refused with
+// STATUS_INVALID_PARAMETER, nothing completed.
+//
+// WskSocket: Information = the new PWSK_SOCKET (events disabled, or the static ones).
+//   STATUS_SUCCESS, STATUS_INVALID_PARAMETER (unknown category, a category/type pair
+//   WSK lacks), STATUS_NOT_SUPPORTED (family, type or protocol), STATUS_TOO_MANY_OPENED_FILES.
+// WskSocketConnect: create + bind + connect a connection socket; Information = the
+//   socket on success (on failure the socket is closed, Information 0); the statuses of
+//   WskSocket, WskBind and WskConnect.
+// WskControlClient: WSK_SET_STATIC_EVENT_CALLBACKS, WSK_TRANSPORT_LIST_QUERY
+//   (STATUS_BUFFER_OVERFLOW with the size in *OutputSizeReturned), WSK_CACHE_SD /
+//   WSK_RELEASE_SD (no security descriptors in a process: the pointer is handed back);
+//   other codes STATUS_NOT_SUPPORTED. Without an IRP the status is returned.
+// WskGetAddressInfo: asynchronous (resolver on a provider thread), Information 0;
+//   STATUS_SUCCESS, STATUS_NOT_FOUND, STATUS_IO_TIMEOUT, STATUS_INVALID_PARAMETER (no
+//   Result, OwningThread without OwningProcess, name space other than NS_ALL/NS_DNS,
+//   bad UTF-16, unknown service), STATUS_NOT_SUPPORTED (hints family).
+// WskGetNameInfo: numeric forms into the caller's UNICODE_STRINGs; STATUS_SUCCESS,
+//   STATUS_BUFFER_TOO_SMALL, STATUS_INVALID_PARAMETER, STATUS_NOT_FOUND (NI_NAMEREQD:
+//   no reverse lookup backend). Completes inline.
 NTSTATUS WSKAPI wsk_socket(PWSK_CLIENT, ADDRESS_FAMILY, USHORT, ULONG, ULONG, PVOID, const VOID*,
                            PEPROCESS, PETHREAD, PSECURITY_DESCRIPTOR, PIRP);
 NTSTATUS WSKAPI wsk_socket_connect(PWSK_CLIENT, USHORT, ULONG, PSOCKADDR, PSOCKADDR, ULONG, PVOID,
