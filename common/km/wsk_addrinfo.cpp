@@ -117,7 +117,7 @@ void lookup_done(Irp& irp, void* context) noexcept {
   delete l;
   finish(*reg, client, st, 0);
   // The lookup counted as a provider call until now: WskDeregister waits for it.
-  release_later(*reg, &Registration::calls);
+  release_later(*reg, Counted::call);
 }
 
 }  // namespace
@@ -156,10 +156,7 @@ NTSTATUS WSKAPI wsk_get_address_info(PWSK_CLIENT client, PUNICODE_STRING node,
     }
     auto* l = new Lookup;
     l->addrs.reserve(2);
-    {
-      std::lock_guard lock(reg->m);
-      ++reg->calls;  // released by lookup_done; nothing below throws
-    }
+    call_begin(*reg);  // released by lookup_done; nothing below throws
     l->reg = reg;
     l->client = irp;
     l->result = result;

@@ -448,7 +448,7 @@ static void finalize_if_idle(KmSocket& s, Lock& lock) noexcept {
   if (close_irp != nullptr && bridge::begin(*reg->provider, core_irp(close_irp), OpKind::close)) {
     bridge::complete_inline(core_irp(close_irp), STATUS_SUCCESS, 0);
   }
-  release_later(*reg, &Registration::sockets);
+  release_later(*reg, Counted::socket);
 }
 
 void pump_with(KmSocket& s, int release) noexcept {

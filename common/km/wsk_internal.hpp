@@ -5,6 +5,7 @@
 #pragma once
 
 // C++ and core headers first: the kernel headers define min/max-style macros.
+#include <atomic>
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
@@ -46,21 +47,27 @@ struct Registration {
   std::mutex m;
   std::condition_variable cv;
   unsigned captures = 0;
-  std::size_t calls = 0;
+  std::atomic<std::size_t> calls{0};  // WSK calls in flight: atomic, every call counts
   std::size_t sockets = 0;
-  bool deregistering = false;
+  std::atomic<bool> deregistering{false};
   ULONG static_events = 0;  // WSK_SET_STATIC_EVENT_CALLBACKS
 };
 
 /// The registration behind a PWSK_CLIENT, or null.
 Registration* registration_from(PWSK_CLIENT client) noexcept;
 
-/// Drops one of @p reg's counters (`sockets` or `calls`) from a provider thread. The
-/// last completion of a socket or lookup runs inside the core's completion funnel,
-/// which still touches the provider after the routine returns; counting the object as
-/// gone from a posted job instead lets WskDeregister destroy the provider only after
-/// that funnel is over (the provider's destructor joins its threads).
-void release_later(Registration& reg, std::size_t Registration::*counter) noexcept;
+/// Counts a WSK call (or a lookup) in flight; call_end wakes WskDeregister.
+void call_begin(Registration& reg) noexcept;
+void call_end(Registration& reg) noexcept;
+
+/// What release_later drops.
+enum class Counted { socket, call };
+/// Drops a socket or a call of @p reg from a provider thread. The last completion of a
+/// socket or lookup runs inside the core's completion funnel, which still touches the
+/// provider after the routine returns; counting the object as gone from a posted job
+/// instead lets WskDeregister destroy the provider only after that funnel is over (the
+/// provider's destructor joins its threads).
+void release_later(Registration& reg, Counted what) noexcept;
 
 /// Counts a provider-dispatch call in flight (WskDeregister waits for zero).
 class CallScope {

@@ -72,38 +72,59 @@ Registration* registration_from(PWSK_CLIENT client) noexcept {
   return reg != nullptr && reg->magic == Registration::live ? reg : nullptr;
 }
 
-void release_later(Registration& reg, std::size_t Registration::*counter) noexcept {
-  struct Job {
-    Registration* reg;
-    std::size_t Registration::*counter;
-  };
-  auto* job = new (std::nothrow) Job{&reg, counter};
-  auto drop = [](void* p) {
-    auto* j = static_cast<Job*>(p);
-    Registration& r = *j->reg;
-    const auto member = j->counter;
-    delete j;
-    std::lock_guard lock(r.m);
-    if (--(r.*member) == 0) r.cv.notify_all();
-  };
-  if (job == nullptr) {  // no memory for the job: drop it here (the narrow race stays)
+void call_begin(Registration& reg) noexcept { reg.calls.fetch_add(1, std::memory_order_seq_cst); }
+
+void call_end(Registration& reg) noexcept {
+  // Lock-free on the hot path; the mutex only once deregistration waits. Sequential
+  // consistency orders this decrement against WskDeregister's flag and its check.
+  if (reg.calls.fetch_sub(1, std::memory_order_seq_cst) == 1 &&
+      reg.deregistering.load(std::memory_order_seq_cst)) {
     std::lock_guard lock(reg.m);
-    if (--(reg.*counter) == 0) reg.cv.notify_all();
+    reg.cv.notify_all();
+  }
+}
+
+namespace {
+
+void drop(Registration& reg, Counted what) noexcept {
+  if (what == Counted::call) {
+    call_end(reg);
     return;
   }
-  bridge::post(*reg.provider, drop, job);
+  std::lock_guard lock(reg.m);
+  if (--reg.sockets == 0) reg.cv.notify_all();
+}
+
+}  // namespace
+
+void release_later(Registration& reg, Counted what) noexcept {
+  struct Job {
+    Registration* reg;
+    Counted what;
+  };
+  auto* job = new (std::nothrow) Job{&reg, what};
+  if (job == nullptr) {  // no memory for the job: drop it here (the narrow race stays)
+    drop(reg, what);
+    return;
+  }
+  bridge::post(
+      *reg.provider,
+      [](void* p) {
+        auto* j = static_cast<Job*>(p);
+        Registration& r = *j->reg;
+        const Counted w = j->what;
+        delete j;
+        drop(r, w);
+      },
+      job);
 }
 
 CallScope::CallScope(Registration* r) noexcept : r_(r) {
-  if (r_ == nullptr) return;
-  std::lock_guard lock(r_->m);
-  ++r_->calls;
+  if (r_ != nullptr) call_begin(*r_);
 }
 
 CallScope::~CallScope() {
-  if (r_ == nullptr) return;
-  std::lock_guard lock(r_->m);
-  if (--r_->calls == 0) r_->cv.notify_all();
+  if (r_ != nullptr) call_end(*r_);
 }
 
 }  // namespace wskport::km
@@ -189,9 +210,11 @@ extern "C" VOID WSKAPI WskDeregister(PWSK_REGISTRATION WskRegistration) {
   if (reg == nullptr) return;
   {
     std::unique_lock lock(reg->m);
-    reg->deregistering = true;
-    reg->cv.wait(lock,
-                 [reg] { return reg->captures == 0 && reg->calls == 0 && reg->sockets == 0; });
+    reg->deregistering.store(true, std::memory_order_seq_cst);
+    reg->cv.wait(lock, [reg] {
+      return reg->captures == 0 && reg->calls.load(std::memory_order_seq_cst) == 0 &&
+             reg->sockets == 0;
+    });
   }
   reg->provider.reset();
   reg->magic = 0;
