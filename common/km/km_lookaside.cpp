@@ -27,6 +27,14 @@ void initialise(GENERAL_LOOKASIDE& l, POOL_TYPE type, SIZE_T size, ULONG pool_ta
   InitializeListHead(&l.ListEntry);
 }
 
+// The NPAGED_ and PAGED_ lists: routines without the lookaside argument.
+void initialise_classic(GENERAL_LOOKASIDE& l, POOL_TYPE type, PALLOCATE_FUNCTION allocate,
+                        PFREE_FUNCTION free, SIZE_T size, ULONG pool_tag) noexcept {
+  initialise(l, type, size, pool_tag, 0);
+  l.Allocate = allocate;
+  l.Free = free;
+}
+
 PVOID allocate(GENERAL_LOOKASIDE& l) noexcept {
   atomic(l.TotalAllocates).fetch_add(1, std::memory_order_relaxed);
   if (PSLIST_ENTRY entry = InterlockedPopEntrySList(&l.ListHead)) return entry;
@@ -86,9 +94,7 @@ VOID ExInitializeNPagedLookasideList(PNPAGED_LOOKASIDE_LIST Lookaside, PALLOCATE
                                      USHORT Depth) {
   UNREFERENCED_PARAMETER(Flags);
   UNREFERENCED_PARAMETER(Depth);
-  initialise(Lookaside->L, NonPagedPoolNx, Size, Tag, 0);
-  Lookaside->L.Allocate = Allocate;
-  Lookaside->L.Free = Free;
+  initialise_classic(Lookaside->L, NonPagedPoolNx, Allocate, Free, Size, Tag);
 }
 
 PVOID ExAllocateFromNPagedLookasideList(PNPAGED_LOOKASIDE_LIST Lookaside) {
@@ -106,9 +112,7 @@ VOID ExInitializePagedLookasideList(PPAGED_LOOKASIDE_LIST Lookaside, PALLOCATE_F
                                     USHORT Depth) {
   UNREFERENCED_PARAMETER(Flags);
   UNREFERENCED_PARAMETER(Depth);
-  initialise(Lookaside->L, PagedPool, Size, Tag, 0);
-  Lookaside->L.Allocate = Allocate;
-  Lookaside->L.Free = Free;
+  initialise_classic(Lookaside->L, PagedPool, Allocate, Free, Size, Tag);
 }
 
 PVOID ExAllocateFromPagedLookasideList(PPAGED_LOOKASIDE_LIST Lookaside) {
