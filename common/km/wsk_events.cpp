@@ -396,8 +396,11 @@ static bool step(KmSocket& s, Lock& lock) noexcept {
       }
       return true;
     }
+    // STATUS_CONNECTION_ABORTED is this side's own abortive WskDisconnect: the
+    // disconnect event reports the peer's disconnects only.
     const bool ended = s.eof || !NT_SUCCESS(s.rx_error);
-    if (ended && s.buffered.empty() && s.rx_error != STATUS_CANCELLED) {
+    if (ended && s.buffered.empty() && s.rx_error != STATUS_CANCELLED &&
+        s.rx_error != STATUS_CONNECTION_ABORTED) {
       PFN_WSK_DISCONNECT_EVENT dcb = disconnect_cb(s);
       if (!s.disconnect_indicated && (s.events & WSK_EVENT_DISCONNECT) != 0 && dcb != nullptr) {
         s.disconnect_indicated = true;
