@@ -209,7 +209,6 @@ TEST_P(SteadyStateAllocation, NoAllocationPerSendOrReceive) {
                              << " sends and receives)";
   // Each IRP completed once per call: 2 per round trip on either side, + the warm-up.
   EXPECT_EQ(ping->send_irp.completion_count(), ping->round_trips);
-  EXPECT_EQ(echo->send_irp.completion_count(), ping->round_trips);
 
   // Teardown: closing the client ends the echo side's pending receive (0 bytes or
   // reset); close cancels anything left; then nothing may be outstanding.
@@ -227,6 +226,9 @@ TEST_P(SteadyStateAllocation, NoAllocationPerSendOrReceive) {
   }
   EXPECT_EQ(provider->outstanding_irps(), 0U);
   EXPECT_EQ(provider->open_sockets(), 0U);
+  // Checked only now: an echo's send may complete after the client has its reply (on
+  // Windows the completion packet comes through the port after the data is delivered).
+  EXPECT_EQ(echo->send_irp.completion_count(), ping->round_trips);
   provider.reset();
 }
 
