@@ -24,13 +24,25 @@ namespace {
 
 thread_local int g_critical_regions = 0;
 
+// The lock word holds the owner's identity (an address unique to the thread), so a
+// thread that acquires a spin lock it already holds is stopped with a report instead of
+// spinning forever, as Driver Verifier stops it in the kernel.
+ULONG_PTR self_id() noexcept {
+  thread_local char marker = 0;
+  return reinterpret_cast<ULONG_PTR>(&marker);
+}
+
 void spin_acquire(PKSPIN_LOCK lock) noexcept {
   auto word = atomic(*lock);
+  const ULONG_PTR me = self_id();
   for (unsigned spins = 0;; ++spins) {
     ULONG_PTR expected = 0;
-    if (word.load(std::memory_order_relaxed) == 0 &&
-        word.compare_exchange_weak(expected, 1, std::memory_order_acquire)) {
-      return;
+    if (word.compare_exchange_weak(expected, me, std::memory_order_acquire)) return;
+    if (expected == me) {
+      fatal(
+          "spin lock %p acquired again by the thread that holds it: a deadlock in the "
+          "kernel (DRIVER_VERIFIER_DETECTED_VIOLATION 0xC4)\n",
+          static_cast<void*>(lock));
     }
     if (spins >= 64) std::this_thread::yield();
   }
@@ -38,13 +50,16 @@ void spin_acquire(PKSPIN_LOCK lock) noexcept {
 
 bool spin_try(PKSPIN_LOCK lock) noexcept {
   ULONG_PTR expected = 0;
-  return atomic(*lock).compare_exchange_strong(expected, 1, std::memory_order_acquire);
+  return atomic(*lock).compare_exchange_strong(expected, self_id(), std::memory_order_acquire);
 }
 
 void spin_release(PKSPIN_LOCK lock) noexcept {
-  auto word = atomic(*lock);
-  if (word.exchange(0, std::memory_order_release) == 0) {
+  const ULONG_PTR owner = atomic(*lock).exchange(0, std::memory_order_release);
+  if (owner == 0) {
     report("KeReleaseSpinLock(%p): the lock was not held\n", static_cast<void*>(lock));
+  } else if (owner != self_id()) {
+    report("KeReleaseSpinLock(%p): released by a thread that did not acquire it\n",
+           static_cast<void*>(lock));
   }
 }
 

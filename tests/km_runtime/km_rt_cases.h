@@ -32,6 +32,7 @@ int km_rt_thread_terminate(void);
 int km_rt_locks_under_contention(void);
 int km_rt_semaphore_mutex(void);
 int km_rt_time(void);
+int km_rt_spin_lock_recursion(void);
 
 /* km_rt_cases_data.c */
 int km_rt_lists(void);

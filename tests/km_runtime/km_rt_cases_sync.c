@@ -299,3 +299,14 @@ int km_rt_time(void) {
   CHECK_EQ(156250, KeQueryTimeIncrement());
   return 0;
 }
+
+int km_rt_spin_lock_recursion(void) {
+  /* Acquiring a spin lock the thread already holds deadlocks in the kernel; the runtime
+   * stops the process with a report instead (a death test). */
+  KSPIN_LOCK lock;
+  KIRQL first, second;
+  KeInitializeSpinLock(&lock);
+  KeAcquireSpinLock(&lock, &first);
+  KeAcquireSpinLock(&lock, &second);
+  return __LINE__; /* not reached */
+}

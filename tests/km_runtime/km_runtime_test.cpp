@@ -70,6 +70,11 @@ TEST_F(KmRuntime, pool_tag_mismatch_is_reported) {
   EXPECT_NE(std::string::npos, err.find("allocated with tag 'Good'")) << err;
 }
 
+TEST(KmRuntimeDeathTest, spin_lock_recursion_is_stopped) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_DEATH(km_rt_spin_lock_recursion(), "acquired again by the thread that holds it");
+}
+
 TEST_F(KmRuntime, dbgprint_filters_as_windows) {
   if (std::getenv("WSKPORT_DBGPRINT_LEVEL") != nullptr) {
     GTEST_SKIP() << "WSKPORT_DBGPRINT_LEVEL is set: the default filter is not in effect";
