@@ -2,10 +2,13 @@
 # SPDX-License-Identifier: MIT
 # README command 2 (and CI, through .ci/run): builds and runs the whole test suite.
 #   1. installs missing Debian packages (scripts/deps.sh);
-#   2. for each preset (default, clang, asan, tsan, mingw): configure, build, ctest;
-#   3. prints a summary; the last line reads "N passed, N failed" (preset runs).
+#   2. for each preset (default, clang, asan, tsan, mingw): configure, build, ctest, then
+#      the soak test (ctest label `soak`) in the presets that carry it (see soak_env);
+#   3. the fuzzers (scripts/fuzz.sh: each libFuzzer target for FUZZ_SECONDS, default 60);
+#   4. prints a summary; the last line reads "N passed, N failed" (preset runs + fuzz).
 # Exits non-zero if any preset fails. A failing preset does not stop the others.
 #
+#   WSKPORT_FUZZ=0              skip step 3
 #   WSKPORT_PRESETS="default"   run a subset (space-separated preset names)
 #   WSKPORT_JOBS=N              parallel build jobs (default 2)
 #
@@ -160,6 +163,28 @@ EOF
   return 1
 }
 
+# --- the soak test ---------------------------------------------------------------------
+# Sets the global array `soak` to the environment for <preset>'s soak run; returns
+# non-zero if the preset runs no soak. The default preset runs the full counts (100,000
+# open/echo/close cycles, 10,000 close-while-pending races; ~20 s here); ASan and TSan
+# run a tenth and a twentieth (their instrumentation makes each cycle 5-20 times
+# slower), Wine a fiftieth (a Winsock cycle costs ~6 ms under Wine). clang repeats the
+# default preset's code and skips it.
+soak=()
+soak_env() {
+  case "$1" in
+    default) soak=() ;;
+    asan) soak=(WSKPORT_SOAK_CYCLES=10000 WSKPORT_SOAK_RACES=1000
+                "ASAN_OPTIONS=detect_leaks=1:detect_stack_use_after_return=1"
+                "UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1") ;;
+    tsan) soak=(WSKPORT_SOAK_CYCLES=5000 WSKPORT_SOAK_RACES=500
+                "TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1") ;;
+    mingw) soak=(WSKPORT_SOAK_CYCLES=2000 WSKPORT_SOAK_RACES=200 WINEDEBUG=-all) ;;
+    *) return 1 ;;
+  esac
+  return 0
+}
+
 # --- the preset runs -------------------------------------------------------------------
 declare -a summary=()
 passed=0
@@ -182,6 +207,12 @@ for preset in "${presets[@]}"; do
       say "preset $preset: test${runner[*]:+ (under ${runner[*]})}"
       if ! "${runner[@]}" ctest --preset "$preset"; then
         step="test"
+      elif soak_env "$preset"; then
+        say "preset $preset: soak (${soak[*]:-full counts})"
+        if ! "${runner[@]}" env "${soak[@]}" ctest --test-dir "$build" -L soak \
+             --output-on-failure --no-tests=error; then
+          step="soak"
+        fi
       fi
       stop_wine "$build"
     fi
@@ -197,6 +228,19 @@ for preset in "${presets[@]}"; do
 done
 
 restore_sysctl
+
+# --- the fuzzers -------------------------------------------------------------------------
+if [[ "${WSKPORT_FUZZ:-1}" != "0" ]]; then
+  start=$SECONDS
+  say "fuzz: scripts/fuzz.sh (FUZZ_SECONDS=${FUZZ_SECONDS:-60} per target)"
+  if WSKPORT_SKIP_DEPS=1 bash scripts/fuzz.sh; then
+    passed=$((passed + 1))
+    summary+=("$(printf '  %-10s passed  (%ds)' fuzz $((SECONDS - start)))")
+  else
+    failed=$((failed + 1))
+    summary+=("$(printf '  %-10s FAILED  (%ds)' fuzz $((SECONDS - start)))")
+  fi
+fi
 
 say "summary"
 printf '%s\n' "${summary[@]}"
