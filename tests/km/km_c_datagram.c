@@ -307,12 +307,17 @@ int KtReceiveFromEvent(char* msg, unsigned int cap) {
   RtlCopyMemory(b->Va, "ev1", 3);
   KT_SEND_TO(&c, r, a, b, 3, &sa);
   KT_CHECK_STATUS(&c, KtWaitEvent(&k->Received, KT_WAIT_MS), STATUS_SUCCESS);
-  KT_CHECK_EQ(&c, k->Calls, 1);
+  KT_CHECK_EQ(&c, KtRead(&k->Calls), 1);
   KT_CHECK_EQ(&c, k->DataLength, 3);
   KT_CHECK(&c, RtlCompareMemory(k->Data, "ev1", 3) == 3);
   KT_CHECK_EQ(&c, KtPort(&k->From), KtPort(&aa));
   /* Retained with STATUS_PENDING, read after the callback, released. */
-  k->Verdict = STATUS_PENDING;
+  {
+    KIRQL irql;
+    KeAcquireSpinLock(&k->Lock, &irql);
+    k->Verdict = STATUS_PENDING;
+    KeReleaseSpinLock(&k->Lock, irql);
+  }
   RtlCopyMemory(b->Va, "ev2", 3);
   KT_SEND_TO(&c, r, a, b, 3, &sa);
   KT_CHECK_STATUS(&c, KtWaitEvent(&k->Received, KT_WAIT_MS), STATUS_SUCCESS);
@@ -324,15 +329,20 @@ int KtReceiveFromEvent(char* msg, unsigned int cap) {
   k->Retained = NULL;
   /* Refused: with SO_WSK_EVENT_CALLBACK the event turns itself off, and the datagrams
    * wait for WskReceiveFrom. */
-  k->Verdict = STATUS_DATA_NOT_ACCEPTED;
+  {
+    KIRQL irql;
+    KeAcquireSpinLock(&k->Lock, &irql);
+    k->Verdict = STATUS_DATA_NOT_ACCEPTED;
+    KeReleaseSpinLock(&k->Lock, irql);
+  }
   RtlCopyMemory(b->Va, "ev3", 3);
   KT_SEND_TO(&c, r, a, b, 3, &sa);
   KT_CHECK_STATUS(&c, KtWaitEvent(&k->Received, KT_WAIT_MS), STATUS_SUCCESS);
-  KT_CHECK_EQ(&c, k->Calls, 3);
+  KT_CHECK_EQ(&c, KtRead(&k->Calls), 3);
   RtlCopyMemory(b->Va, "ev4", 3);
   KT_SEND_TO(&c, r, a, b, 3, &sa);
   KT_CHECK_STATUS(&c, KtWaitEvent(&k->Received, KT_QUIET_MS), STATUS_TIMEOUT);
-  KT_CHECK_EQ(&c, k->Calls, 3);
+  KT_CHECK_EQ(&c, KtRead(&k->Calls), 3);
   KT_RECV_FROM(&c, r, s, in, "ev3", 3, &aa);
   KT_RECV_FROM(&c, r, s, in, "ev4", 3, &aa);
   /* Enabled again, indications resume. */
@@ -340,9 +350,9 @@ int KtReceiveFromEvent(char* msg, unsigned int cap) {
   RtlCopyMemory(b->Va, "ev5", 3);
   KT_SEND_TO(&c, r, a, b, 3, &sa);
   KT_CHECK_STATUS(&c, KtWaitEvent(&k->Received, KT_WAIT_MS), STATUS_SUCCESS);
-  KT_CHECK_EQ(&c, k->Calls, 4);
+  KT_CHECK_EQ(&c, KtRead(&k->Calls), 4);
   KT_CHECK(&c, RtlCompareMemory(k->Data, "ev5", 3) == 3);
-  KT_CHECK_EQ(&c, k->Nulls, 0);
+  KT_CHECK_EQ(&c, KtRead(&k->Nulls), 0);
 Exit:
   if (k != NULL && k->Retained != NULL && s != NULL) {
     (void)KT_DGRAM(s)->WskRelease(s, k->Retained);

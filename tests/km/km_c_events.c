@@ -142,14 +142,30 @@ void KtConnCtxInit(KT_CONN_CTX* k) {
   KeInitializeEvent(&k->Received, SynchronizationEvent, FALSE);
   KeInitializeEvent(&k->Disconnected, NotificationEvent, FALSE);
   KeInitializeEvent(&k->Backlog, NotificationEvent, FALSE);
-  k->Verdict = STATUS_SUCCESS;
+  KtConnSetVerdict(k, STATUS_SUCCESS);
+}
+
+void KtConnSetVerdict(KT_CONN_CTX* k, NTSTATUS verdict) {
+  KIRQL irql;
+  KeAcquireSpinLock(&k->Lock, &irql);
+  k->Verdict = verdict;
+  KeReleaseSpinLock(&k->Lock, irql);
+}
+
+ULONG KtConnLength(KT_CONN_CTX* k) {
+  KIRQL irql;
+  ULONG length;
+  KeAcquireSpinLock(&k->Lock, &irql);
+  length = k->DataLength;
+  KeReleaseSpinLock(&k->Lock, irql);
+  return length;
 }
 
 BOOLEAN KtConnWaitData(KT_CONN_CTX* k, ULONG length) {
   LARGE_INTEGER start, now;
   KeQuerySystemTime(&start);
   for (;;) {
-    if (k->DataLength >= length) {
+    if (KtConnLength(k) >= length) {
       return TRUE;
     }
     KeQuerySystemTime(&now);
@@ -199,6 +215,7 @@ int KtAcceptAndReceiveEvents(char* msg, unsigned int cap) {
   PKT_BUF b;
   PWSK_SOCKET listener = NULL, client = NULL, accepted = NULL;
   KT_ADDR addr, client_local;
+  NTSTATUS st;
   KtCaseBegin(&c, msg, cap);
   r = KtReq(&c);
   b = KtBuf(&c, sizeof(text));
@@ -212,7 +229,7 @@ int KtAcceptAndReceiveEvents(char* msg, unsigned int cap) {
       STATUS_SUCCESS);
   KT_OK(&c, KtConnectTo(&c, __LINE__, r, &addr, NULL, NULL, &client));
   KT_CHECK_STATUS(&c, KtWaitEvent(&l->Accepted, KT_WAIT_MS), STATUS_SUCCESS);
-  KT_CHECK_EQ(&c, l->Calls, 1);
+  KT_CHECK_EQ(&c, KtRead(&l->Calls), 1);
   accepted = l->Socket;
   KT_CHECK(&c, accepted != NULL);
   KtAdopt(&c, accepted);
@@ -224,20 +241,32 @@ int KtAcceptAndReceiveEvents(char* msg, unsigned int cap) {
   RtlCopyMemory(b->Va, text, sizeof(text));
   KT_SEND(&c, r, client, b, 0, sizeof(text), 0);
   KT_CHECK(&c, KtConnWaitData(k, sizeof(text)));
-  KT_CHECK_EQ(&c, k->DataLength, sizeof(text));
+  KT_CHECK_EQ(&c, KtConnLength(k), sizeof(text));
   KT_CHECK(&c, RtlCompareMemory(k->Data, text, sizeof(text)) == sizeof(text));
-  KT_CHECK_EQ(&c, k->CountMismatches, 0);
-  KT_CHECK_EQ(&c, k->NullIndications, 0);
+  KT_CHECK_EQ(&c, KtRead(&k->CountMismatches), 0);
+  KT_CHECK_EQ(&c, KtRead(&k->NullIndications), 0);
   /* Graceful close by the peer: WskDisconnectEvent without WSK_FLAG_ABORTIVE. */
   KtArm(r);
   KT_DONE(&c, r, KT_CONN(client)->WskDisconnect(client, NULL, 0, r->Irp));
   KT_CHECK_STATUS(&c, r->Irp->IoStatus.Status, STATUS_SUCCESS);
   KT_CHECK_STATUS(&c, KtWaitEvent(&k->Disconnected, KT_WAIT_MS), STATUS_SUCCESS);
-  KT_CHECK_EQ(&c, k->DisconnectCalls, 1);
+  KT_CHECK_EQ(&c, KtRead(&k->DisconnectCalls), 1);
   KT_CHECK_EQ(&c, k->DisconnectFlags & WSK_FLAG_ABORTIVE, 0);
-  /* Disabling is one event at a time; nothing is running, so it succeeds at once. */
-  KT_CHECK_STATUS(&c, KtSetEvents(accepted, WSK_EVENT_RECEIVE | WSK_EVENT_DISABLE), STATUS_SUCCESS);
-  KT_CHECK_STATUS(&c, KtSetEvents(listener, WSK_EVENT_ACCEPT | WSK_EVENT_DISABLE), STATUS_SUCCESS);
+  /* Disabling is one event at a time. With an IRP it completes once no callback runs. */
+  {
+    WSK_EVENT_CALLBACK_CONTROL off;
+    off.NpiId = &KtNpiWskInterfaceId;
+    off.EventMask = WSK_EVENT_RECEIVE | WSK_EVENT_DISABLE;
+    KtArm(r);
+    KT_DONE(
+        &c, r,
+        KT_BASIC(accepted)->WskControlSocket(accepted, WskSetOption, SO_WSK_EVENT_CALLBACK,
+                                             SOL_SOCKET, sizeof(off), &off, 0, NULL, NULL, r->Irp));
+    KT_CHECK_STATUS(&c, r->Irp->IoStatus.Status, STATUS_SUCCESS);
+  }
+  /* Without one: STATUS_EVENT_PENDING if a callback is running right now. */
+  st = KtSetEvents(listener, WSK_EVENT_ACCEPT | WSK_EVENT_DISABLE);
+  KT_CHECK(&c, st == STATUS_SUCCESS || st == STATUS_EVENT_PENDING);
 Exit:
   /* Sockets close before the contexts their callbacks use are freed. */
   (void)KtCaseEnd(&c);
@@ -265,7 +294,7 @@ int KtReceiveEventRetention(char* msg, unsigned int cap) {
   KtConnCtxInit(k);
   KT_PAIR_EX(&c, r, AF_INET, NULL, NULL, k, &KtConnEvents, &client, &server);
   KT_CHECK_STATUS(&c, KtSetEvents(server, WSK_EVENT_RECEIVE), STATUS_SUCCESS);
-  k->Verdict = STATUS_PENDING;
+  KtConnSetVerdict(k, STATUS_PENDING);
   RtlCopyMemory(b->Va, first, sizeof(first));
   KT_SEND(&c, r, client, b, 0, sizeof(first), 0);
   KT_CHECK_STATUS(&c, KtWaitEvent(&k->Received, KT_WAIT_MS), STATUS_SUCCESS);
@@ -276,7 +305,7 @@ int KtReceiveEventRetention(char* msg, unsigned int cap) {
   }
   KT_CHECK_EQ(&c, got, sizeof(first));
   KT_CHECK(&c, RtlCompareMemory(copy, first, sizeof(first)) == sizeof(first));
-  KT_CHECK_EQ(&c, k->DataLength, 0);
+  KT_CHECK_EQ(&c, KtConnLength(k), 0);
   KT_CHECK_STATUS(&c, KT_CONN(server)->WskRelease(server, k->Retained), STATUS_SUCCESS);
   k->Retained = NULL;
   /* Indications go on after a release. */
@@ -284,7 +313,7 @@ int KtReceiveEventRetention(char* msg, unsigned int cap) {
   KT_SEND(&c, r, client, b, 0, sizeof(second), 0);
   KT_CHECK(&c, KtConnWaitData(k, sizeof(second)));
   KT_CHECK(&c, RtlCompareMemory(k->Data, second, sizeof(second)) == sizeof(second));
-  KT_CHECK_EQ(&c, k->ReceiveCalls, 2);
+  KT_CHECK_EQ(&c, KtRead(&k->ReceiveCalls), 2);
 Exit:
   if (k != NULL && k->Retained != NULL && server != NULL) {
     /* WskCloseSocket does not release retained lists. */
@@ -313,12 +342,12 @@ int KtReceiveEventNotAccepted(char* msg, unsigned int cap) {
   KT_PAIR_EX(&c, r, AF_INET, NULL, NULL, k, &KtConnEvents, &client, &server);
   KT_CHECK_STATUS(&c, KtSetEvents(server, WSK_EVENT_RECEIVE), STATUS_SUCCESS);
 
-  k->Verdict = STATUS_DATA_NOT_ACCEPTED;
+  KtConnSetVerdict(k, STATUS_DATA_NOT_ACCEPTED);
   RtlCopyMemory(b->Va, "AAAA", 4);
   KT_SEND(&c, r, client, b, 0, 4, 0);
   KT_CHECK_STATUS(&c, KtWaitEvent(&k->Received, KT_WAIT_MS), STATUS_SUCCESS);
-  KT_CHECK_EQ(&c, k->ReceiveCalls, 1);
-  KT_CHECK_EQ(&c, k->DataLength, 0);
+  KT_CHECK_EQ(&c, KtRead(&k->ReceiveCalls), 1);
+  KT_CHECK_EQ(&c, KtConnLength(k), 0);
   /* Not indicated again on its own. */
   KT_CHECK_STATUS(&c, KtWaitEvent(&k->Received, KT_QUIET_MS), STATUS_TIMEOUT);
   /* A WskReceive takes the refused bytes. */
@@ -332,13 +361,13 @@ int KtReceiveEventNotAccepted(char* msg, unsigned int cap) {
   KT_CHECK(&c, RtlCompareMemory(in->Va, "AAAA", 4) == 4);
 
   /* Refuse again, then re-arm with a zero-length receive. */
-  k->Verdict = STATUS_DATA_NOT_ACCEPTED;
+  KtConnSetVerdict(k, STATUS_DATA_NOT_ACCEPTED);
   RtlCopyMemory(b->Va, "CCCC", 4);
   KT_SEND(&c, r, client, b, 0, 4, 0);
   KT_CHECK_STATUS(&c, KtWaitEvent(&k->Received, KT_WAIT_MS), STATUS_SUCCESS);
-  KT_CHECK_EQ(&c, k->ReceiveCalls, 2);
+  KT_CHECK_EQ(&c, KtRead(&k->ReceiveCalls), 2);
   KT_CHECK_STATUS(&c, KtWaitEvent(&k->Received, KT_QUIET_MS), STATUS_TIMEOUT);
-  KT_CHECK_EQ(&c, k->ReceiveCalls, 2);
+  KT_CHECK_EQ(&c, KtRead(&k->ReceiveCalls), 2);
   wb.Mdl = NULL;
   wb.Length = 0;
   KtArm(r);
@@ -348,7 +377,7 @@ int KtReceiveEventNotAccepted(char* msg, unsigned int cap) {
   /* The same bytes are indicated again and this time consumed. */
   KT_CHECK(&c, KtConnWaitData(k, 4));
   KT_CHECK(&c, RtlCompareMemory(k->Data, "CCCC", 4) == 4);
-  KT_CHECK_EQ(&c, k->ReceiveCalls, 3);
+  KT_CHECK_EQ(&c, KtRead(&k->ReceiveCalls), 3);
 Exit:
   (void)KtCaseEnd(&c);
   KtFree(k);
@@ -371,7 +400,7 @@ int KtDisconnectEvents(char* msg, unsigned int cap) {
   KT_DONE(&c, r, KT_CONN(server)->WskDisconnect(server, NULL, WSK_FLAG_ABORTIVE, r->Irp));
   KT_CHECK_STATUS(&c, r->Irp->IoStatus.Status, STATUS_SUCCESS);
   KT_CHECK_STATUS(&c, KtWaitEvent(&k->Disconnected, KT_WAIT_MS), STATUS_SUCCESS);
-  KT_CHECK_EQ(&c, k->DisconnectCalls, 1);
+  KT_CHECK_EQ(&c, KtRead(&k->DisconnectCalls), 1);
   KT_CHECK_EQ(&c, k->DisconnectFlags & WSK_FLAG_ABORTIVE, WSK_FLAG_ABORTIVE);
 Exit:
   (void)KtCaseEnd(&c);
@@ -407,7 +436,7 @@ int KtAcceptEventRejects(char* msg, unsigned int cap) {
   st = r->Irp->IoStatus.Status;
   KT_CHECK(&c, st == STATUS_SUCCESS || st == STATUS_CONNECTION_RESET);
   KT_CHECK_STATUS(&c, KtWaitEvent(&l->Accepted, KT_WAIT_MS), STATUS_SUCCESS);
-  KT_CHECK_EQ(&c, l->Calls, 1);
+  KT_CHECK_EQ(&c, KtRead(&l->Calls), 1);
   KT_CHECK(&c, l->Socket == NULL);
   if (st != STATUS_SUCCESS) {
     goto Exit;
@@ -444,7 +473,7 @@ int KtSendBacklogEvent(char* msg, unsigned int cap) {
   KT_SEND(&c, r, client, b, 0, 4096, 0);
   /* The provider tells the ideal backlog once it knows it. */
   KT_CHECK_STATUS(&c, KtWaitEvent(&k->Backlog, KT_WAIT_MS), STATUS_SUCCESS);
-  KT_CHECK(&c, k->BacklogCalls >= 1);
+  KT_CHECK(&c, KtRead(&k->BacklogCalls) >= 1);
   KT_CHECK(&c, k->IdealBacklog > 0);
 Exit:
   (void)KtCaseEnd(&c);

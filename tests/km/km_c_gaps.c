@@ -119,8 +119,8 @@ _Use_decl_annotations_ static NTSTATUS KtLoopComplete(PDEVICE_OBJECT DeviceObjec
   KT_LOOP* l = (KT_LOOP*)Context;
   LONG depth = InterlockedIncrement(&l->Depth);
   UNREFERENCED_PARAMETER(DeviceObject);
-  if (depth > l->MaxDepth) {
-    l->MaxDepth = depth;
+  if (depth > KtRead(&l->MaxDepth)) {
+    InterlockedExchange(&l->MaxDepth, depth);
   }
   l->LastStatus = Irp->IoStatus.Status;
   if (Irp->IoStatus.Status != STATUS_SUCCESS || Irp->IoStatus.Information == 0) {
@@ -128,7 +128,7 @@ _Use_decl_annotations_ static NTSTATUS KtLoopComplete(PDEVICE_OBJECT DeviceObjec
     KeSetEvent(&l->Done, IO_NO_INCREMENT, FALSE);
   } else {
     InterlockedExchangeAdd(&l->Bytes, (LONG)Irp->IoStatus.Information);
-    if (InterlockedIncrement(&l->Received) < 3 && l->Bytes < 3 * 4) {
+    if (InterlockedIncrement(&l->Received) < 3 && KtRead(&l->Bytes) < 3 * 4) {
       KtLoopIssue(l); /* the IRP is ours again: re-issue it from inside the routine */
     } else {
       KeSetEvent(&l->Done, IO_NO_INCREMENT, FALSE);
@@ -159,27 +159,29 @@ _Use_decl_annotations_ int KtReentrantCompletion(char* msg, unsigned int cap) {
   KtLoopIssue(l);
   /* Each message waits for the previous one to be taken, so each completes on its own. */
   for (i = 0; i < 3; ++i) {
-    LONG before = l->Bytes;
+    LONG before = KtRead(&l->Bytes);
     ULONG waited;
     RtlCopyMemory(out->Va, "ping", 4);
     KT_SEND(&c, r, client, out, 0, 4, 0);
-    for (waited = 0; l->Bytes < before + 4 && l->Failed == 0 && waited < KT_WAIT_MS; waited += 10) {
+    for (waited = 0;
+         KtRead(&l->Bytes) < before + 4 && KtRead(&l->Failed) == 0 && waited < KT_WAIT_MS;
+         waited += 10) {
       LARGE_INTEGER tick;
       tick.QuadPart = -10000LL * 10;
       KeDelayExecutionThread(KernelMode, FALSE, &tick);
     }
-    KT_CHECK_EQ(&c, l->Failed, 0);
-    KT_CHECK_EQ(&c, l->Bytes, before + 4);
+    KT_CHECK_EQ(&c, KtRead(&l->Failed), 0);
+    KT_CHECK_EQ(&c, KtRead(&l->Bytes), before + 4);
   }
   KT_CHECK_STATUS(&c, KtWaitEvent(&l->Done, KT_WAIT_MS), STATUS_SUCCESS);
-  KT_CHECK_EQ(&c, l->Received, 3);
-  KT_CHECK_EQ(&c, l->Failed, 0);
-  KT_CHECK(&c, l->MaxDepth >= 1);
+  KT_CHECK_EQ(&c, KtRead(&l->Received), 3);
+  KT_CHECK_EQ(&c, KtRead(&l->Failed), 0);
+  KT_CHECK(&c, KtRead(&l->MaxDepth) >= 1);
 Exit:
   /* The loop's IRP is not tracked by KtDone; closing the server ends a pending receive,
    * whose routine then stops the loop. */
   (void)KtCaseEnd(&c);
-  if (l != NULL && l->Received < 3 && l->Failed == 0 && l->Irp != NULL) {
+  if (l != NULL && KtRead(&l->Received) < 3 && KtRead(&l->Failed) == 0 && l->Irp != NULL) {
     (void)KtWaitEvent(&l->Done, KT_WAIT_MS);
   }
   KtFree(l);

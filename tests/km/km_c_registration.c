@@ -122,18 +122,18 @@ int KtDeregisterWaits(char* msg, unsigned int cap) {
   /* Captured NPI and an open socket: still blocked. */
   KT_CHECK_STATUS(&c, KeWaitForSingleObject(thread, Executive, KernelMode, FALSE, &quiet),
                   STATUS_TIMEOUT);
-  KT_CHECK_EQ(&c, d->Returned, 0);
+  KT_CHECK_EQ(&c, KtRead(&d->Returned), 0);
   WskReleaseProviderNPI(&d->Client.Registration);
   d->Client.Captured = FALSE;
   /* Released, but the socket is open: still blocked. */
   KT_CHECK_STATUS(&c, KeWaitForSingleObject(thread, Executive, KernelMode, FALSE, &quiet),
                   STATUS_TIMEOUT);
-  KT_CHECK_EQ(&c, d->Returned, 0);
+  KT_CHECK_EQ(&c, KtRead(&d->Returned), 0);
   KT_CLOSE(&c, r, s);
   s = NULL;
   KT_CHECK_STATUS(&c, KeWaitForSingleObject(thread, Executive, KernelMode, FALSE, &bound),
                   STATUS_SUCCESS);
-  KT_CHECK_EQ(&c, d->Returned, 1);
+  KT_CHECK_EQ(&c, KtRead(&d->Returned), 1);
   KT_CHECK(&c, !NT_SUCCESS(WskCaptureProviderNPI(&d->Client.Registration, WSK_NO_WAIT, &npi)));
 Exit:
   if (d != NULL && d->Client.Captured) {
@@ -197,7 +197,7 @@ int KtStaticEventCallbacks(char* msg, unsigned int cap) {
   KT_DONE(&c, r, KT_CONN(client)->WskConnect(client, &addr.Sa, 0, r->Irp));
   KT_CHECK_STATUS(&c, r->Irp->IoStatus.Status, STATUS_SUCCESS);
   KT_CHECK_STATUS(&c, KtWaitEvent(&l->Accepted, KT_WAIT_MS), STATUS_SUCCESS);
-  KT_CHECK_EQ(&c, l->Calls, 1);
+  KT_CHECK_EQ(&c, KtRead(&l->Calls), 1);
   KtAdopt(&c, l->Socket);
   KT_CHECK_EQ(&c, l->Local.Sa.sa_family, AF_INET);
   KT_CHECK_EQ(&c, KtPort(&l->Local), KtPort(&addr));

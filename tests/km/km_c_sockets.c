@@ -336,4 +336,3 @@ BOOLEAN KtFamilyAvailable(PKT_CASE c, ADDRESS_FAMILY family) {
   }
   return TRUE;
 }
-

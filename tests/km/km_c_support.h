@@ -132,6 +132,9 @@ void KtFailStatus(PKT_CASE c, int line, const char* expr, NTSTATUS actual, NTSTA
     }                  \
   } while (0)
 
+/* Reads a LONG that other threads change with Interlocked* (an atomic read). */
+#define KtRead(p) InterlockedCompareExchange((LONG volatile*)(p), 0, 0)
+
 /* ---- counted allocations --------------------------------------------------------- */
 
 PVOID KtAlloc(SIZE_T size); /* ExAllocatePool2(POOL_FLAG_NON_PAGED), zeroed */
@@ -283,6 +286,10 @@ typedef struct _KT_CONN_CTX {
 } KT_CONN_CTX;
 
 void KtConnCtxInit(KT_CONN_CTX* k);
+/* The verdict for the next indication and the bytes consumed so far, under k->Lock:
+ * the callbacks run on provider threads. */
+void KtConnSetVerdict(KT_CONN_CTX* k, NTSTATUS verdict);
+ULONG KtConnLength(KT_CONN_CTX* k);
 /* Waits (bounded) until the context consumed at least `length` bytes. */
 BOOLEAN KtConnWaitData(KT_CONN_CTX* k, ULONG length);
 extern const WSK_CLIENT_CONNECTION_DISPATCH KtConnEvents;

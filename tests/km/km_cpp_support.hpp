@@ -467,8 +467,24 @@ struct ConnEvents {
     KeInitializeEvent(&backlog, NotificationEvent, FALSE);
     verdict = STATUS_SUCCESS;
   }
+  // The verdict for the next indication and the bytes consumed, under the lock the
+  // callbacks take (they run on provider threads).
+  void SetVerdict(NTSTATUS v) {
+    KIRQL irql;
+    KeAcquireSpinLock(&lock, &irql);
+    verdict = v;
+    KeReleaseSpinLock(&lock, irql);
+  }
+  ULONG Length() {
+    KIRQL irql;
+    KeAcquireSpinLock(&lock, &irql);
+    const ULONG n = length;
+    KeReleaseSpinLock(&lock, irql);
+    return n;
+  }
+  static LONG Read(volatile LONG& x) { return InterlockedCompareExchange(&x, 0, 0); }
   bool WaitData(ULONG n) {
-    for (ULONG waited = 0; length < n; waited += 50) {
+    for (ULONG waited = 0; Length() < n; waited += 50) {
       if (waited >= kWaitMs) return false;
       (void)WaitFor(&received, 50);
     }

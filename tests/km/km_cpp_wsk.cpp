@@ -95,7 +95,7 @@ bool Registration(Test& t) {
       KC_LOCAL(t, irp, listener, addr);
       KC_OK(ConnectTo(t, __LINE__, irp, client, addr));
       KC_STATUS(t, WaitFor(&k->events.accepted, kWaitMs), STATUS_SUCCESS);
-      KC_EQ(t, k->events.calls, 1);
+      KC_EQ(t, InterlockedCompareExchange(&k->events.calls, 0, 0), 1);
       accepted.Adopt(k->events.socket, WSK_FLAG_CONNECTION_SOCKET);
       KC_EQ(t, k->events.local.Port(), addr.Port());
       return true;
@@ -161,7 +161,7 @@ static bool Echo(Test& t, ADDRESS_FAMILY family) {
   }
   KC_CHECK(t, sent);
   KC_CHECK(t, conn->WaitData(30));
-  KC_EQ(t, conn->length, 30);
+  KC_EQ(t, conn->Length(), 30);
   KC_CHECK(t, RtlCompareMemory(conn->data, kText, 30) == 30);
   // Echo back what the event delivered; the client waits for all of it.
   RtlCopyMemory(back.va(), conn->data, 30);
@@ -171,7 +171,7 @@ static bool Echo(Test& t, ADDRESS_FAMILY family) {
   KC_SUCCESS(t, irp, client.Conn().WskDisconnect(client.get(), nullptr, 0, irp.Arm()));
   KC_STATUS(t, WaitFor(&conn->disconnected, kWaitMs), STATUS_SUCCESS);
   KC_EQ(t, conn->disconnect_flags & WSK_FLAG_ABORTIVE, 0);
-  KC_EQ(t, conn->disconnect_calls, 1);
+  KC_EQ(t, ConnEvents::Read(conn->disconnect_calls), 1);
   return true;
 }
 
@@ -294,7 +294,7 @@ bool ReceiveEventModes(Test& t) {
   KC_PAIR(t, irp, AF_INET, client, server, conn.get(), &ConnEvents::kDispatch);
   KC_STATUS(t, server.Events(WSK_EVENT_RECEIVE), STATUS_SUCCESS);
   // Retained with STATUS_PENDING, read later, released with WskRelease.
-  conn->verdict = STATUS_PENDING;
+  conn->SetVerdict(STATUS_PENDING);
   out.Put("keep", 4);
   KC_SEND(t, irp, client, out, 4);
   KC_STATUS(t, WaitFor(&conn->received, kWaitMs), STATUS_SUCCESS);
@@ -305,18 +305,18 @@ bool ReceiveEventModes(Test& t) {
   KC_STATUS(t, server.Conn().WskRelease(server.get(), conn->retained), STATUS_SUCCESS);
   conn->retained = nullptr;
   // Refused: nothing more until a receive; a zero-length one re-arms.
-  conn->verdict = STATUS_DATA_NOT_ACCEPTED;
+  conn->SetVerdict(STATUS_DATA_NOT_ACCEPTED);
   out.Put("again", 5);
   KC_SEND(t, irp, client, out, 5);
   KC_STATUS(t, WaitFor(&conn->received, kWaitMs), STATUS_SUCCESS);
   KC_STATUS(t, WaitFor(&conn->received, kQuietMs), STATUS_TIMEOUT);
-  KC_EQ(t, conn->receive_calls, 2);
+  KC_EQ(t, ConnEvents::Read(conn->receive_calls), 2);
   WSK_BUF zero{nullptr, 0, 0};
   KC_SUCCESS(t, irp, server.Conn().WskReceive(server.get(), &zero, 0, irp.Arm()));
   KC_EQ(t, irp.info(), 0);
   KC_CHECK(t, conn->WaitData(5));
   KC_CHECK(t, RtlCompareMemory(conn->data, "again", 5) == 5);
-  KC_EQ(t, conn->receive_calls, 3);
+  KC_EQ(t, ConnEvents::Read(conn->receive_calls), 3);
   return true;
 }
 

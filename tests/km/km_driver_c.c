@@ -139,7 +139,7 @@ BOOLEAN KtRefused(PKT_CASE c, int line, PKT_REQ r, NTSTATUS returned) {
                  STATUS_INVALID_PARAMETER);
     return FALSE;
   }
-  if (completed || r->Completions != r->Expected) {
+  if (completed || KtRead(&r->Completions) != r->Expected) {
     KtFailText(c, line, "a call refused with STATUS_INVALID_PARAMETER completed its IRP");
     return FALSE;
   }
@@ -183,8 +183,8 @@ BOOLEAN KtDone(PKT_CASE c, int line, PKT_REQ r, NTSTATUS returned) {
     KtFailText(c, line, text);
     return FALSE;
   }
-  if (r->Completions != r->Expected) {
-    KtFailEq(c, line, "completion routine runs on this IRP", r->Completions, r->Expected);
+  if (KtRead(&r->Completions) != r->Expected) {
+    KtFailEq(c, line, "completion routine runs on this IRP", KtRead(&r->Completions), r->Expected);
     return FALSE;
   }
   if (returned != STATUS_PENDING && (returned != r->Irp->IoStatus.Status || NT_SUCCESS(returned))) {
@@ -272,10 +272,10 @@ int KtCaseEnd(PKT_CASE c) {
       continue;
     }
     /* Every issued call must have completed before its IRP may be freed. */
-    if (r->Completions != r->Expected) {
+    if (KtRead(&r->Completions) != r->Expected) {
       (void)KtWaitEvent(&r->Event, KT_WAIT_MS);
     }
-    if (r->Completions != r->Expected) {
+    if (KtRead(&r->Completions) != r->Expected) {
       KtFailEq(c, __LINE__, "completions of an IRP at the end of the case", r->Completions,
                r->Expected);
       continue; /* leaked on purpose: freeing a pending IRP would corrupt memory */
