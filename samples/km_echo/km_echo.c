@@ -308,7 +308,7 @@ EchoAcceptEvent(PVOID SocketContext, ULONG Flags, PSOCKADDR LocalAddress, PSOCKA
   if (AcceptSocket == NULL) {
     return STATUS_SUCCESS; /* the listening socket is no longer functional */
   }
-  if (EchoUnloading) {
+  if (InterlockedCompareExchange(&EchoUnloading, 0, 0) != 0) {
     return STATUS_REQUEST_NOT_ACCEPTED;
   }
   connection = (PECHO_CONNECTION)ExAllocatePoolZero(NonPagedPoolNx, sizeof(*connection), ECHO_TAG);
@@ -362,7 +362,8 @@ static NTSTATUS WSKAPI EchoReceiveEvent(PVOID SocketContext, ULONG Flags,
     EchoClose(connection); /* the socket is no longer functional */
     return STATUS_SUCCESS;
   }
-  if (connection->Closing || BytesIndicated == 0 || BytesIndicated > MAXULONG) {
+  if (InterlockedCompareExchange(&connection->Closing, 0, 0) != 0 || BytesIndicated == 0 ||
+      BytesIndicated > MAXULONG) {
     *BytesAccepted = BytesIndicated;
     return STATUS_SUCCESS;
   }
@@ -420,7 +421,8 @@ static NTSTATUS WSKAPI EchoReceiveEvent(PVOID SocketContext, ULONG Flags,
 
 static NTSTATUS WSKAPI EchoDisconnectEvent(PVOID SocketContext, ULONG Flags) {
   PECHO_CONNECTION connection = (PECHO_CONNECTION)SocketContext;
-  if ((Flags & WSK_FLAG_ABORTIVE) != 0 || connection->Closing) {
+  if ((Flags & WSK_FLAG_ABORTIVE) != 0 ||
+      InterlockedCompareExchange(&connection->Closing, 0, 0) != 0) {
     EchoClose(connection);
     return STATUS_SUCCESS;
   }
@@ -465,7 +467,7 @@ static VOID EchoUnload(PDRIVER_OBJECT DriverObject) {
     KeAcquireSpinLock(&EchoLock, &irql);
     for (entry = EchoConnections.Flink; entry != &EchoConnections; entry = entry->Flink) {
       PECHO_CONNECTION c = CONTAINING_RECORD(entry, ECHO_CONNECTION, Link);
-      if (!c->Closing) {
+      if (InterlockedCompareExchange(&c->Closing, 0, 0) == 0) {
         next = c;
         break;
       }
