@@ -108,6 +108,16 @@ int main(int argc, char** argv) {
   sa.sa_handler = on_signal;
   ::sigaction(SIGTERM, &sa, nullptr);
   ::sigaction(SIGINT, &sa, nullptr);
+  // The signals stay blocked except inside epoll_pwait, so one that arrives between the
+  // flag check and the wait is not lost (it interrupts the wait instead).
+  sigset_t stop_signals;
+  sigset_t wait_mask;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  ::sigprocmask(SIG_BLOCK, &stop_signals, &wait_mask);
+  sigdelset(&wait_mask, SIGTERM);
+  sigdelset(&wait_mask, SIGINT);
 
   const int lfd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   const int on = 1;
@@ -134,7 +144,7 @@ int main(int argc, char** argv) {
   unsigned long long served = 0;
   epoll_event events[256];
   while (g_stop == 0) {
-    const int n = ::epoll_wait(ep, events, 256, -1);
+    const int n = ::epoll_pwait(ep, events, 256, -1, &wait_mask);
     if (n < 0) {
       if (errno == EINTR) continue;
       std::perror("epoll_wait");
