@@ -25,14 +25,13 @@ std::mutex& dispatcher_lock() noexcept {
   return lock;
 }
 
+// A waiting thread's wake-up channel. It lives on the waiter's stack for one wait, not
+// in thread-local storage: a thread-local condition variable is destroyed at thread
+// exit, and under MinGW (winpthreads) that destruction can deadlock with a process exit
+// running at the same time.
 struct Waiter {
   std::condition_variable cv;
 };
-
-Waiter& this_waiter() noexcept {
-  thread_local Waiter waiter;
-  return waiter;
-}
 
 struct WaitBlock {
   LIST_ENTRY link;
@@ -116,7 +115,14 @@ NTSTATUS wait(ULONG count, PVOID objects[], WAIT_TYPE type, const LARGE_INTEGER*
     report("KeWaitFor...Object with a nonzero timeout at IRQL %u (>= DISPATCH_LEVEL)\n",
            current_irql());
   }
-  PKTHREAD self = KeGetCurrentThread();
+  // The thread's object is only needed to own a mutex: a wait on events or threads does
+  // not give the calling thread (an Asio thread, say) an object of its own.
+  PKTHREAD self = nullptr;
+  for (ULONG i = 0; i < count && self == nullptr; ++i) {
+    if (static_cast<DISPATCHER_HEADER*>(objects[i])->Type == MutantObject)
+      self = KeGetCurrentThread();
+  }
+  Waiter waiter;
   WaitBlock blocks[MAXIMUM_WAIT_OBJECTS];
   bool linked = false;
   NTSTATUS result = STATUS_TIMEOUT;
@@ -150,19 +156,18 @@ NTSTATUS wait(ULONG count, PVOID objects[], WAIT_TYPE type, const LARGE_INTEGER*
       break;
     }
     if (!linked) {
-      Waiter* waiter = &this_waiter();
       for (ULONG i = 0; i < count; ++i) {
         auto& h = *static_cast<DISPATCHER_HEADER*>(objects[i]);
         ensure_list(h);
-        blocks[i].waiter = waiter;
+        blocks[i].waiter = &waiter;
         InsertTailList(&h.WaitListHead, &blocks[i].link);
       }
       linked = true;
     }
     if (deadline.forever) {
-      this_waiter().cv.wait(guard);
+      waiter.cv.wait(guard);
     } else {
-      this_waiter().cv.wait_until(guard, deadline.at);
+      waiter.cv.wait_until(guard, deadline.at);
     }
   }
   if (linked) {
