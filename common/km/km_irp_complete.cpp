@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <utility>
 
+#include "common/core/verifier.hpp"
 #include "common/km/km_irp.hpp"
 #include "common/km/km_runtime.hpp"
 
@@ -12,6 +13,14 @@ namespace wskport::km {
 namespace {
 
 void report_routine_convention(PIRP irp, PIO_COMPLETION_ROUTINE routine) noexcept {
+  // The IRP verifier (docs/reliability.md) stops here, with the IRP's history, as
+  // Driver Verifier would; without it the convention break is reported and survived.
+  if (::wskport::detail::verifier::on(::wskport::verifier::irp)) {
+    ::wskport::detail::verifier::report(
+        ::wskport::verifier::irp, &core_irp(irp), 0, "IoCompleteRequest",
+        "completion routine returned a status other than STATUS_MORE_PROCESSING_REQUIRED for "
+        "a driver-allocated IRP (IoAllocateIrp)");
+  }
   detail::report(
       "completion routine %p returned a status other than STATUS_MORE_PROCESSING_REQUIRED "
       "for IRP %p, which a driver allocated (IoAllocateIrp): the kernel would now finish "
