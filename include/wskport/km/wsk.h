@@ -30,7 +30,7 @@ typedef PVOID PSECURITY_DESCRIPTOR;
 #ifndef WSKPORT_NPIID_DEFINED
 #define WSKPORT_NPIID_DEFINED
 typedef GUID NPIID;
-typedef NPIID *PNPIID;
+typedef const NPIID *PNPIID; /* const, as netioddk.h has it: &NPI_WSK_INTERFACE_ID fits */
 #endif
 
 extern const NPIID NPI_WSK_INTERFACE_ID;
