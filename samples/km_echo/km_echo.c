@@ -21,10 +21,15 @@
  *
  * Port: the registry path's last component "Port=<n>" (decimal), e.g.
  *   \Registry\Machine\System\CurrentControlSet\Services\km_echo\Parameters\Port=7007
- * Without it the port is 0 (any free port); the PORT= line tells which one.
+ * or, when it runs as a process (wskport's headers define WSKPORT_KM_USER_MODE), the
+ * environment variable WSKPORT_ECHO_PORT. Without either the port is 0 (any free port);
+ * the PORT= line tells which one.
  */
 #include <ntddk.h>
 #include <wsk.h>
+#ifdef WSKPORT_KM_USER_MODE
+#include <stdlib.h> /* getenv: a process has an environment, a driver the registry */
+#endif
 
 #define ECHO_TAG 'ohcE'
 #define ECHO_SETUP_TIMEOUT_MS 10000
@@ -53,10 +58,6 @@ static KSPIN_LOCK EchoLock;
 static volatile LONG EchoOpenConnections;
 static KEVENT EchoAllClosed; /* set while no connection is open */
 static volatile LONG EchoUnloading;
-/* A copy of NPI_WSK_INTERFACE_ID for WSK_EVENT_CALLBACK_CONTROL.NpiId (any WDK accepts
- * it; the km wsk.h's PNPIID does not point to const yet, so &NPI_WSK_INTERFACE_ID, the
- * usual form, does not compile there without a cast). */
-static NPIID EchoWskInterfaceId;
 
 DRIVER_INITIALIZE DriverEntry;
 static DRIVER_UNLOAD EchoUnload;
@@ -135,6 +136,25 @@ static USHORT EchoPortFromRegistryPath(PCUNICODE_STRING RegistryPath) {
   return (USHORT)value;
 }
 
+/* The port when the registry path names none: WSKPORT_ECHO_PORT in a process, 0 in the
+ * kernel. */
+static USHORT EchoDefaultPort(void) {
+#ifdef WSKPORT_KM_USER_MODE
+  const char* text = getenv("WSKPORT_ECHO_PORT");
+  ULONG value = 0;
+  if (text == NULL || text[0] == '\0') {
+    return 0;
+  }
+  if (!NT_SUCCESS(RtlCharToInteger(text, 10, &value)) || value > 65535) {
+    DbgPrint("km_echo: ignoring a bad WSKPORT_ECHO_PORT\n");
+    return 0;
+  }
+  return (USHORT)value;
+#else
+  return 0;
+#endif
+}
+
 /* A listening socket on the wildcard of Family, port Port; NULL on failure. */
 static PWSK_SOCKET EchoListen(ADDRESS_FAMILY Family, USHORT Port, PIRP Irp, PKEVENT Event) {
   const WSK_PROVIDER_LISTEN_DISPATCH* dispatch;
@@ -173,7 +193,7 @@ static PWSK_SOCKET EchoListen(ADDRESS_FAMILY Family, USHORT Port, PIRP Irp, PKEV
   }
   if (NT_SUCCESS(status)) {
     /* Inherited by every socket WskAcceptEvent accepts. */
-    events.NpiId = &EchoWskInterfaceId;
+    events.NpiId = &NPI_WSK_INTERFACE_ID;
     events.EventMask = WSK_EVENT_RECEIVE | WSK_EVENT_DISCONNECT;
     status = dispatch->WskControlSocket(socket, WskSetOption, SO_WSK_EVENT_CALLBACK, SOL_SOCKET,
                                         sizeof(events), &events, 0, NULL, NULL, NULL);
@@ -196,7 +216,9 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath) 
   NTSTATUS status;
   USHORT port = EchoPortFromRegistryPath(RegistryPath);
 
-  EchoWskInterfaceId = NPI_WSK_INTERFACE_ID;
+  if (port == 0) {
+    port = EchoDefaultPort();
+  }
   InitializeListHead(&EchoConnections);
   KeInitializeSpinLock(&EchoLock);
   KeInitializeEvent(&EchoAllClosed, NotificationEvent, TRUE);
@@ -216,7 +238,7 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath) 
     return status;
   }
   /* WskAcceptEvent on every listening socket this client creates. */
-  events.NpiId = &EchoWskInterfaceId;
+  events.NpiId = &NPI_WSK_INTERFACE_ID;
   events.EventMask = WSK_EVENT_ACCEPT;
   status =
       EchoProvider.Dispatch->WskControlClient(EchoProvider.Client, WSK_SET_STATIC_EVENT_CALLBACKS,

@@ -17,6 +17,11 @@
 
 #include "wskport_km_sal.h"
 
+/* Defined by wskport's kernel headers and never by the WDK's: code that must do
+ * something else when it runs as a process (read a setting from the environment, say)
+ * can test it and stay a valid WDK source. */
+#define WSKPORT_KM_USER_MODE 1
+
 /* Inline helpers in these headers: static in C (no external definition to collide),
  * plain inline in C++. */
 #ifdef __cplusplus
