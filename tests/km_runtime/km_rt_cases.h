@@ -46,6 +46,12 @@ int km_rt_printf_semantics(void);
 int km_rt_printf_wide(void);
 int km_rt_dbgprint(void);
 
+/* km_rt_cases_ip.c (<ip2string.h>) */
+int km_rt_ip4_strings(void);
+int km_rt_ip6_strings(void);
+int km_rt_ip_strings_null_arguments(void);
+int km_rt_ip_strings_round_trip(void);
+
 #ifdef __cplusplus
 }
 #endif

@@ -49,6 +49,10 @@ KM_RT_CASE(unicode_string)
 KM_RT_CASE(strsafe)
 KM_RT_CASE(printf_semantics)
 KM_RT_CASE(printf_wide)
+KM_RT_CASE(ip4_strings)
+KM_RT_CASE(ip6_strings)
+KM_RT_CASE(ip_strings_null_arguments)
+KM_RT_CASE(ip_strings_round_trip)
 
 TEST_F(KmRuntime, irp_routine_returns_success_is_reported_once) {
   ::testing::internal::CaptureStderr();
