@@ -18,8 +18,14 @@
 namespace wskport {
 namespace detail {
 
+// One provider thread: tell Asio, so that completions a handler queues go on the running
+// thread's private queue instead of taking the scheduler's mutex and waking no one. The
+// hint still locks (callers on other threads may post and start waits); it only promises
+// that one thread runs the loop, which holds: the provider's threads are the only ones.
 ProviderCore::ProviderCore(const ProviderOptions& options)
-    : work_(boost::asio::make_work_guard(io_)), max_inline_depth_(options.max_inline_depth) {
+    : io_(options.threads == 1 ? 1 : BOOST_ASIO_CONCURRENCY_HINT_DEFAULT),
+      work_(boost::asio::make_work_guard(io_)),
+      max_inline_depth_(options.max_inline_depth) {
   if (options.threads == 0) {
     init_status_ = status::invalid_parameter;
     return;

@@ -20,26 +20,13 @@
 
 #include "common/core/backend.hpp"
 #include "common/core/socket_impl.hpp"
+#include "common/core/spin_lock.hpp"
 #include "wskport/provider.hpp"
 
 namespace wskport::detail {
 
-/// The handle table's lock. Every socket call takes it once for a lookup of a few loads,
-/// so the uncontended path matters: an atomic exchange and a store, where std::mutex
-/// costs two library calls (a profile of a 64-byte echo put them among the top costs).
-/// Contention is brief; a waiter yields rather than sleeping in the kernel.
-class TableLock {
- public:
-  void lock() noexcept {
-    while (locked_.exchange(true, std::memory_order_acquire)) {
-      while (locked_.load(std::memory_order_relaxed)) std::this_thread::yield();
-    }
-  }
-  void unlock() noexcept { locked_.store(false, std::memory_order_release); }
-
- private:
-  std::atomic<bool> locked_{false};
-};
+/// The handle table's lock: every socket call takes it once for a lookup of a few loads.
+using TableLock = SpinLock;
 
 /// Socket ids: index + generation, so a stale or invented id is found out without
 /// touching freed memory. Guarded by one lock; lookups take a reference.

@@ -10,6 +10,7 @@
 #include <mutex>
 #include <utility>
 
+#include "common/core/spin_lock.hpp"
 #include "wskport/address.hpp"
 #include "wskport/irp.hpp"
 #include "wskport/socket.hpp"
@@ -51,7 +52,7 @@ class SocketImpl {
   void op_started(Irp& irp) noexcept;
 
   std::uintptr_t id = 0;  // set once when registered in the handle table
-  std::mutex mutex;
+  SpinLock mutex;         // short sections only: see spin_lock.hpp
 
   // WSK state, guarded by `mutex`.
   bool bound = false;
