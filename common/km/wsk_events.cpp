@@ -144,6 +144,26 @@ static bool serve_datagram(KmSocket& s, PIRP irp, NTSTATUS* status, ULONG_PTR* i
   return true;
 }
 
+// A chunk is on the retained list BEFORE its indication is made: a client that returns
+// STATUS_PENDING may call WskRelease from another thread before the callback has
+// returned, and WskRelease must then find it there. The pump keeps the socket busy
+// meanwhile, so the close cannot free the chunk twice (it is on both lists).
+static void link_retained(KmSocket& s, Chunk* c) noexcept {
+  c->next = s.retained;
+  if (s.retained != nullptr) s.retained->prev = c;
+  c->prev = nullptr;
+  s.retained = c;
+}
+
+// Takes back a chunk the callback did not retain.
+static void unlink_retained(KmSocket& s, Chunk* c) noexcept {
+  if (c->prev != nullptr) c->prev->next = c->next;
+  if (c->next != nullptr) c->next->prev = c->prev;
+  if (s.retained == c) s.retained = c->next;
+  c->next = nullptr;
+  c->prev = nullptr;
+}
+
 // Hands a connection accepted by the internal IRP to the client: to a queued
 // WskAccept, else to WskAcceptEvent.
 static bool serve_accept(KmSocket& s, Lock& lock) noexcept {
@@ -185,6 +205,13 @@ static bool serve_accept(KmSocket& s, Lock& lock) noexcept {
       s.events & (WSK_EVENT_RECEIVE | WSK_EVENT_DISCONNECT | WSK_EVENT_SEND_BACKLOG);
   ++s.in_callback;
   lock.unlock();
+  {
+    // Once the callback has the socket, the client may close it from any thread before
+    // the callback returns: the busy count keeps it allocated until the context and
+    // dispatch below are stored (pump_with drops it and finalizes a closed socket).
+    Lock hold(ns->m);
+    ++ns->busy;
+  }
   SOCKADDR_STORAGE local{};
   SOCKADDR_STORAGE remote{};
   Address addr;
@@ -210,6 +237,7 @@ static bool serve_accept(KmSocket& s, Lock& lock) noexcept {
   } else {
     close_socket(*ns, nullptr);  // STATUS_REQUEST_NOT_ACCEPTED: WSK closes it
   }
+  pump_with(*ns, 1);  // ns may be gone from here on
   lock.lock();
   --s.in_callback;
   return true;
@@ -329,26 +357,24 @@ static bool step(KmSocket& s, Lock& lock) noexcept {
         to_sockaddr(c->remote, reinterpret_cast<PSOCKADDR>(&c->remote_sa));
         d.RemoteAddress = reinterpret_cast<PSOCKADDR>(&c->remote_sa);
         const ULONG flags = c->control_flags & (MSG_BCAST | MSG_MCAST);
+        link_retained(s, c);
         ++s.in_callback;
         lock.unlock();
         const NTSTATUS st = cb(s.context, flags, &d);
         lock.lock();
         --s.in_callback;
-        if (st == STATUS_DATA_NOT_ACCEPTED) {
+        if (st == STATUS_PENDING) {
+          s.buffered.pop_front();  // c is the client's now (maybe released already)
+        } else if (st == STATUS_DATA_NOT_ACCEPTED) {
+          unlink_retained(s, c);
           // Kept for the next WskReceiveFrom. Enabled through SO_WSK_EVENT_CALLBACK, the
           // event is disabled; enabled statically, it stays on but waits for a receive.
           if ((s.static_events & WSK_EVENT_RECEIVE_FROM) == 0) s.events &= ~WSK_EVENT_RECEIVE_FROM;
           s.suspended = true;
         } else {
+          unlink_retained(s, c);
           s.buffered.pop_front();
-          if (st == STATUS_PENDING) {
-            c->next = s.retained;
-            if (s.retained != nullptr) s.retained->prev = c;
-            c->prev = nullptr;
-            s.retained = c;
-          } else {
-            chunk_free(c);
-          }
+          chunk_free(c);
         }
         return true;
       }
@@ -371,17 +397,15 @@ static bool step(KmSocket& s, Lock& lock) noexcept {
       c->ind.data.Next = nullptr;
       c->ind.data.Buffer = WSK_BUF{c->mdl, static_cast<ULONG>(c->offset), len};
       SIZE_T accepted = 0;
+      link_retained(s, c);
       ++s.in_callback;
       lock.unlock();
       const NTSTATUS st = rcb(s.context, 0, &c->ind.data, len, &accepted);
       lock.lock();
       --s.in_callback;
+      if (st != STATUS_PENDING) unlink_retained(s, c);
       if (st == STATUS_PENDING) {
-        s.buffered.pop_front();
-        c->next = s.retained;
-        if (s.retained != nullptr) s.retained->prev = c;
-        c->prev = nullptr;
-        s.retained = c;
+        s.buffered.pop_front();  // c is the client's now (maybe released already)
       } else if (st == STATUS_SUCCESS) {
         if (accepted > len) accepted = len;
         c->offset += accepted;

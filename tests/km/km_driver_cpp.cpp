@@ -82,6 +82,7 @@ struct Shared {
   ULONG spin_count;
   ULONG mutex_count;
   volatile LONG interlocked;
+  volatile LONG slots;  // list slots handed out: one each, so no entry is inserted twice
   LIST_ENTRY list;
   KSPIN_LOCK list_lock;
   struct Item {
@@ -102,6 +103,7 @@ bool RuntimeSync(Test& t) {
   KeInitializeEvent(&s->go, NotificationEvent, FALSE);
   InitializeListHead(&s->list);
   KeInitializeSpinLock(&s->list_lock);
+  s->slots = 0;
 
   // Events: timeouts, previous states, auto-reset.
   KEVENT sync;
@@ -129,7 +131,10 @@ bool RuntimeSync(Test& t) {
           }
           InterlockedIncrement(&sh->interlocked);
         }
-        const LONG slot = InterlockedIncrement(&sh->interlocked) % 8;
+        InterlockedIncrement(&sh->interlocked);
+        // Not the shared counter: the other worker may still be counting, so its value
+        // here could pick the slot the other worker picks last.
+        const LONG slot = InterlockedIncrement(&sh->slots) % 8;
         ExInterlockedInsertTailList(&sh->list, &sh->items[slot].link, &sh->list_lock);
       }
       PsTerminateSystemThread(STATUS_SUCCESS);
