@@ -19,6 +19,8 @@
 #include <thread>
 #include <unordered_map>
 #include <unordered_set>
+#include <utility>
+#include <vector>
 
 #include "common/km/km_dispatcher.hpp"
 #include "common/km/km_runtime.hpp"
@@ -62,10 +64,20 @@ _EPROCESS g_system_process{};
 
 // The objects and handles the runtime made; guarded by one lock (they change only when
 // threads and handles are created and closed).
+//
+// System threads are joined, never detached: under MinGW, winpthreads' pthread_detach
+// of a thread that has just ended returns its bookkeeping to the free list while the
+// thread is still running its exit (TLS callbacks). The next pthread_create reuses it,
+// and two threads then share one record: an exiting thread spins forever in
+// pthread_getspecific's spin lock, or a provider's join fails (ESRCH) or never returns.
+// A system thread moves its own std::thread to `ended` as its last step; the next
+// PsCreateSystemThread joins those (each is at most a few instructions from its end).
 struct Registry {
   std::mutex lock;
   std::unordered_set<const void*> objects;
   std::unordered_map<ULONG_PTR, _ETHREAD*> handles;
+  std::unordered_map<ULONG_PTR, std::thread> running;  // system threads, by thread id
+  std::vector<std::thread> ended;                      // to be joined by another thread
   ULONG_PTR next_handle = 4;
   ULONG_PTR next_id = 4;
 };
@@ -135,8 +147,37 @@ _ETHREAD* current() {
   return g_current;
 }
 
+// Hands the calling system thread's std::thread to the next PsCreateSystemThread to
+// join. PsCreateSystemThread stores it under the registry lock, so it is there by now.
+void retire(ULONG_PTR id) noexcept {
+  auto& r = registry();
+  std::lock_guard<std::mutex> guard(r.lock);
+  const auto it = r.running.find(id);
+  if (it == r.running.end()) return;
+  try {
+    r.ended.push_back(std::move(it->second));
+  } catch (...) {
+    it->second.detach();  // no memory to keep it: the old behaviour, for this one thread
+  }
+  r.running.erase(it);
+}
+
+// Joins the system threads that have finished (outside the registry lock).
+void reap_ended() noexcept {
+  std::vector<std::thread> ended;
+  {
+    auto& r = registry();
+    std::lock_guard<std::mutex> guard(r.lock);
+    ended.swap(r.ended);
+  }
+  for (auto& th : ended) {
+    if (th.joinable() && th.get_id() != std::this_thread::get_id()) th.join();
+  }
+}
+
 void thread_main(_ETHREAD* t) noexcept {
   g_current = t;
+  const ULONG_PTR id = t->id;
   try {
     t->routine(t->context);
     t->exit_status = STATUS_SUCCESS;
@@ -146,6 +187,7 @@ void thread_main(_ETHREAD* t) noexcept {
   g_current = nullptr;
   dispatcher_signal(t->Header);
   release(t);
+  retire(id);
 }
 
 }  // namespace
@@ -180,7 +222,9 @@ NTSTATUS PsCreateSystemThread(PHANDLE ThreadHandle, ULONG DesiredAccess,
   t->routine = StartRoutine;
   t->context = StartContext;
   t->references.store(2);  // the running thread and the handle
+  reap_ended();
   ULONG_PTR handle = 0;
+  const ULONG_PTR id = t->id;
   {
     auto& r = registry();
     std::lock_guard<std::mutex> guard(r.lock);
@@ -188,23 +232,20 @@ NTSTATUS PsCreateSystemThread(PHANDLE ThreadHandle, ULONG DesiredAccess,
     r.next_handle += 4;
     try {
       r.handles.emplace(handle, t);
+      auto slot = r.running.emplace(id, std::thread()).first;
+      try {
+        // Started under the lock: the thread's retire() cannot run before it is stored.
+        slot->second = std::thread(thread_main, t);
+      } catch (...) {
+        r.running.erase(slot);
+        throw;
+      }
     } catch (...) {
+      r.handles.erase(handle);
       r.objects.erase(t);
       delete t;
       return STATUS_INSUFFICIENT_RESOURCES;
     }
-  }
-  try {
-    std::thread(thread_main, t).detach();
-  } catch (...) {
-    auto& r = registry();
-    {
-      std::lock_guard<std::mutex> guard(r.lock);
-      r.handles.erase(handle);
-      r.objects.erase(t);
-    }
-    delete t;
-    return STATUS_INSUFFICIENT_RESOURCES;
   }
   *ThreadHandle = reinterpret_cast<HANDLE>(handle);
   if (ClientId != nullptr) {
