@@ -125,11 +125,19 @@ NTSTATUS set_events(KmSocket& s, ULONG mask, bool from_static, PIRP irp) noexcep
 }
 
 NTSTATUS release_chunks(KmSocket& s, Chunk* first) noexcept {
-  // Validate the whole list before freeing any of it.
+  // Validate the whole list before freeing any of it. An entry counts only if it is on
+  // this socket's retained list, found by address: a pointer the client made up (a
+  // WSK_DATA_INDICATION of its own, smaller than a chunk) is never read past its Next.
   {
     std::lock_guard lock(s.m);
     for (Chunk* c = first; c != nullptr; c = reinterpret_cast<Chunk*>(c->ind.data.Next)) {
-      if (c->magic != 0x4348'4B31 || c->owner != &s) return STATUS_INVALID_PARAMETER;
+      bool retained = false;
+      for (const Chunk* r = s.retained; r != nullptr && !retained; r = r->next) {
+        retained = r == c;
+      }
+      if (!retained || c->magic != 0x4348'4B31 || c->owner != &s) {
+        return STATUS_INVALID_PARAMETER;
+      }
     }
     for (Chunk* c = first; c != nullptr;) {
       Chunk* next = reinterpret_cast<Chunk*>(c->ind.data.Next);
