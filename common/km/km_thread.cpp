@@ -70,8 +70,9 @@ _EPROCESS g_system_process{};
 // thread is still running its exit (TLS callbacks). The next pthread_create reuses it,
 // and two threads then share one record: an exiting thread spins forever in
 // pthread_getspecific's spin lock, or a provider's join fails (ESRCH) or never returns.
-// A system thread moves its own std::thread to `ended` as its last step; the next
-// PsCreateSystemThread joins those (each is at most a few instructions from its end).
+// A system thread moves its own std::thread to `ended` just before it signals its
+// object; whoever then waits on a thread object, dereferences or closes one, or creates
+// the next system thread joins those (each is a few instructions from its end).
 struct Registry {
   std::mutex lock;
   std::unordered_set<const void*> objects;
@@ -147,8 +148,8 @@ _ETHREAD* current() {
   return g_current;
 }
 
-// Hands the calling system thread's std::thread to the next PsCreateSystemThread to
-// join. PsCreateSystemThread stores it under the registry lock, so it is there by now.
+// Hands the calling system thread's std::thread over to be joined by another thread.
+// PsCreateSystemThread stores it under the registry lock, so it is there by now.
 void retire(ULONG_PTR id) noexcept {
   auto& r = registry();
   std::lock_guard<std::mutex> guard(r.lock);
@@ -162,8 +163,10 @@ void retire(ULONG_PTR id) noexcept {
   r.running.erase(it);
 }
 
+}  // namespace
+
 // Joins the system threads that have finished (outside the registry lock).
-void reap_ended() noexcept {
+void reap_system_threads() noexcept {
   std::vector<std::thread> ended;
   {
     auto& r = registry();
@@ -175,6 +178,14 @@ void reap_ended() noexcept {
   }
 }
 
+// At exit, the threads that ended since the last PsCreateSystemThread are joined too:
+// each is a few instructions from its end, and an unjoined std::thread is a leak
+// (ThreadSanitizer reports it). Threads still running are the driver's to stop
+// (DriverUnload must wait for them); they are left alone.
+void reap_at_exit() { reap_ended(); }
+
+namespace {
+
 void thread_main(_ETHREAD* t) noexcept {
   g_current = t;
   const ULONG_PTR id = t->id;
@@ -185,9 +196,10 @@ void thread_main(_ETHREAD* t) noexcept {
     t->exit_status = exit.status;
   }
   g_current = nullptr;
+  // Retired before the signal, so a thread that saw the object signalled can join it.
+  retire(id);
   dispatcher_signal(t->Header);
   release(t);
-  retire(id);
 }
 
 }  // namespace
@@ -222,7 +234,9 @@ NTSTATUS PsCreateSystemThread(PHANDLE ThreadHandle, ULONG DesiredAccess,
   t->routine = StartRoutine;
   t->context = StartContext;
   t->references.store(2);  // the running thread and the handle
-  reap_ended();
+  static const bool reap_registered = std::atexit(reap_at_exit) == 0;
+  (void)reap_registered;
+  reap_system_threads();
   ULONG_PTR handle = 0;
   const ULONG_PTR id = t->id;
   {
@@ -358,6 +372,7 @@ LONG_PTR ObfDereferenceObject(PVOID Object) {
   auto* t = static_cast<_ETHREAD*>(Object);
   const LONG_PTR left = t->references.load() - 1;
   release(t);
+  reap_system_threads();
   return left;
 }
 
@@ -372,6 +387,7 @@ NTSTATUS ZwClose(HANDLE Handle) {
     r.handles.erase(it);
   }
   release(t);
+  reap_system_threads();
   return STATUS_SUCCESS;
 }
 
