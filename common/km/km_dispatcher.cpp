@@ -301,7 +301,11 @@ NTSTATUS KeWaitForSingleObject(PVOID Object, KWAIT_REASON WaitReason, KPROCESSOR
   UNREFERENCED_PARAMETER(WaitMode);
   UNREFERENCED_PARAMETER(Alertable);
   PVOID objects[1] = {Object};
-  return wait(1, objects, WaitAny, Timeout);
+  const NTSTATUS st = wait(1, objects, WaitAny, Timeout);
+  if (st == STATUS_WAIT_0 && static_cast<DISPATCHER_HEADER*>(Object)->Type == ThreadObject) {
+    reap_system_threads();  // the thread it waited for is joinable now
+  }
+  return st;
 }
 
 NTSTATUS KeWaitForMultipleObjects(ULONG Count, PVOID Object[], WAIT_TYPE WaitType,
@@ -313,7 +317,16 @@ NTSTATUS KeWaitForMultipleObjects(ULONG Count, PVOID Object[], WAIT_TYPE WaitTyp
   UNREFERENCED_PARAMETER(Alertable);
   UNREFERENCED_PARAMETER(WaitBlockArray);
   if (WaitType != WaitAll && WaitType != WaitAny) return STATUS_INVALID_PARAMETER;
-  return wait(Count, Object, WaitType, Timeout);
+  const NTSTATUS st = wait(Count, Object, WaitType, Timeout);
+  if (NT_SUCCESS(st) && st != STATUS_TIMEOUT) {
+    for (ULONG i = 0; i < Count; ++i) {
+      if (static_cast<DISPATCHER_HEADER*>(Object[i])->Type == ThreadObject) {
+        reap_system_threads();  // the threads it waited for are joinable now
+        break;
+      }
+    }
+  }
+  return st;
 }
 
 }  // extern "C"

@@ -14,6 +14,10 @@ void dispatcher_signal(DISPATCHER_HEADER& h) noexcept;
 /// The signal state, read under the dispatcher lock.
 bool dispatcher_signalled(DISPATCHER_HEADER& h) noexcept;
 
+/// Joins the system threads that have finished (km_thread.cpp). Call holding no
+/// runtime lock; a system thread never joins itself.
+void reap_system_threads() noexcept;
+
 /// The system time now: 100 ns units since 1601-01-01 UTC (km_time.cpp).
 LONGLONG system_time_now() noexcept;
 

@@ -182,7 +182,7 @@ void reap_system_threads() noexcept {
 // each is a few instructions from its end, and an unjoined std::thread is a leak
 // (ThreadSanitizer reports it). Threads still running are the driver's to stop
 // (DriverUnload must wait for them); they are left alone.
-void reap_at_exit() { reap_ended(); }
+void reap_at_exit() { reap_system_threads(); }
 
 namespace {
 
