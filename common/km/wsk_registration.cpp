@@ -2,8 +2,10 @@
 // Registration: WskRegister, WskCaptureProviderNPI, WskReleaseProviderNPI,
 // WskQueryProviderCharacteristics, WskDeregister, and the provider dispatch table.
 #include <chrono>
+#include <cstdio>
 #include <new>
 
+#include "common/core/verifier.hpp"
 #include "common/km/wsk_internal.hpp"
 
 extern "C" const NPIID NPI_WSK_INTERFACE_ID = {
@@ -211,10 +213,28 @@ extern "C" VOID WSKAPI WskDeregister(PWSK_REGISTRATION WskRegistration) {
   {
     std::unique_lock lock(reg->m);
     reg->deregistering.store(true, std::memory_order_seq_cst);
-    reg->cv.wait(lock, [reg] {
+    const auto done = [reg] {
       return reg->captures == 0 && reg->calls.load(std::memory_order_seq_cst) == 0 &&
              reg->sockets == 0;
-    });
+    };
+    // WskDeregister waits, as the kernel's does, for captures to be released, calls to
+    // return and sockets to be closed. A client that never closes a socket waits
+    // forever; with the verifier's leak checks on, that is reported (after a grace
+    // period for closes still completing) instead of hanging.
+    using wskport::detail::verifier::on;
+    if (on(::wskport::verifier::leaks) && !reg->cv.wait_for(lock, std::chrono::seconds(10), done)) {
+      char text[160];
+      std::snprintf(text, sizeof text,
+                    "WskDeregister after 10 s: %zu socket(s) not closed, %zu NPI "
+                    "capture(s) not released, %zu call(s) still in the provider",
+                    static_cast<std::size_t>(reg->sockets), static_cast<std::size_t>(reg->captures),
+                    static_cast<std::size_t>(reg->calls.load()));
+      lock.unlock();
+      wskport::detail::verifier::report(::wskport::verifier::leaks, nullptr, 0, "WskDeregister",
+                                        text);
+      lock.lock();
+    }
+    reg->cv.wait(lock, done);
   }
   reg->provider.reset();
   reg->magic = 0;
