@@ -117,13 +117,15 @@ int km_rt_lookaside(void) {
   ExDeletePagedLookasideList(&paged);
   CHECK_EQ(before, WskportPoolOutstanding());
 
-  CHECK_EQ(STATUS_SUCCESS, ExInitializeLookasideListEx(&ex, NULL, NULL, NonPagedPoolNx, 0, 24, 'xELL', 0));
+  CHECK_EQ(STATUS_SUCCESS,
+           ExInitializeLookasideListEx(&ex, NULL, NULL, NonPagedPoolNx, 0, 24, 'xELL', 0));
   a = ExAllocateFromLookasideListEx(&ex);
   CHECK(a != NULL);
   ExFreeToLookasideListEx(&ex, a);
   ExDeleteLookasideListEx(&ex);
   CHECK_EQ(before, WskportPoolOutstanding());
-  CHECK_EQ(STATUS_INVALID_PARAMETER_5, ExInitializeLookasideListEx(&ex, NULL, NULL, NonPagedPoolNx, 0x100, 24, 'xELL', 0));
+  CHECK_EQ(STATUS_INVALID_PARAMETER_5,
+           ExInitializeLookasideListEx(&ex, NULL, NULL, NonPagedPoolNx, 0x100, 24, 'xELL', 0));
   return 0;
 }
 
@@ -262,7 +264,8 @@ int km_rt_strsafe(void) {
   CHECK_STR("ab", buf);
   CHECK_EQ(STATUS_SUCCESS, RtlStringCchLengthA("hello", 10, &length));
   CHECK_EQ(5, length);
-  CHECK_EQ(STATUS_INVALID_PARAMETER, RtlStringCchLengthA(unterminated, sizeof unterminated, &length));
+  CHECK_EQ(STATUS_INVALID_PARAMETER,
+           RtlStringCchLengthA(unterminated, sizeof unterminated, &length));
   CHECK_EQ(0, length);
   CHECK_EQ(STATUS_SUCCESS, RtlStringCbLengthW(L"abc", 100, &length));
   CHECK_EQ(6, length);
@@ -303,8 +306,8 @@ int km_rt_printf_semantics(void) {
   RtlStringCbPrintfA(buf, sizeof buf, "%ld %lu %lx %lld %I64d %Iu %zu %hu %hd", negative, big, big,
                      huge, huge, size, size, port, port);
   CHECK_STR("-5 4294967295 ffffffff -1234567890123 -1234567890123 77 77 65535 -1", buf);
-  RtlStringCbPrintfA(buf, sizeof buf, "[%5d][%-5d][%05d][%+d][% d][%x][%X][%#x][%o]", 42, 42, 42, 42,
-                     42, 255, 255, 255, 8);
+  RtlStringCbPrintfA(buf, sizeof buf, "[%5d][%-5d][%05d][%+d][% d][%x][%X][%#x][%o]", 42, 42, 42,
+                     42, 42, 255, 255, 255, 8);
   CHECK_STR("[   42][42   ][00042][+42][ 42][ff][FF][0xff][10]", buf);
   RtlStringCbPrintfA(buf, sizeof buf, "%p", (PVOID)(ULONG_PTR)0xABCDEF);
   CHECK_STR(sizeof(PVOID) == 8 ? "0000000000ABCDEF" : "00ABCDEF", buf);

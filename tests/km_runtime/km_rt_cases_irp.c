@@ -7,8 +7,9 @@
 static char g_failure[512];
 
 void km_rt_record(int line, const char* text, LONGLONG a, LONGLONG b) {
-  RtlStringCbPrintfA(g_failure, sizeof g_failure, "line %d: %s (expected %lld / 0x%llx, got %lld / 0x%llx)",
-                     line, text, a, a, b, b);
+  RtlStringCbPrintfA(g_failure, sizeof g_failure,
+                     "line %d: %s (expected %lld / 0x%llx, got %lld / 0x%llx)", line, text, a, a, b,
+                     b);
 }
 
 const char* km_rt_failure(void) { return g_failure; }
@@ -44,7 +45,8 @@ static NTSTATUS LogRoutine(PDEVICE_OBJECT DeviceObject, PIRP Irp, PVOID Context)
 }
 
 /* Completes @irp as the driver below the caller would. */
-static VOID CompleteAsLowerDriver(PIRP irp, NTSTATUS status, ULONG_PTR information, BOOLEAN pending) {
+static VOID CompleteAsLowerDriver(PIRP irp, NTSTATUS status, ULONG_PTR information,
+                                  BOOLEAN pending) {
   IoSetNextIrpStackLocation(irp);
   if (pending) IoMarkIrpPending(irp);
   irp->IoStatus.Status = status;
@@ -278,7 +280,8 @@ int km_rt_mdl(void) {
   CHECK((second->MdlFlags & MDL_PAGES_LOCKED) == 0);
   CHECK(IoAllocateMdl(buffer, 0, FALSE, FALSE, NULL) == NULL);
   /* An MDL in caller storage. */
-  CHECK(MmSizeOfMdl(va, 5000) == sizeof(MDL) + sizeof(PFN_NUMBER) * ADDRESS_AND_SIZE_TO_SPAN_PAGES(va, 5000));
+  CHECK(MmSizeOfMdl(va, 5000) ==
+        sizeof(MDL) + sizeof(PFN_NUMBER) * ADDRESS_AND_SIZE_TO_SPAN_PAGES(va, 5000));
   CHECK(MmSizeOfMdl(va, 5000) <= sizeof storage);
   own = (PMDL)storage;
   MmInitializeMdl(own, va, 5000);
@@ -314,7 +317,8 @@ int km_rt_work_item(void) {
   WORK_CONTEXT work;
   LARGE_INTEGER timeout;
   RtlZeroMemory(&driver, sizeof driver);
-  CHECK_EQ(STATUS_SUCCESS, IoCreateDevice(&driver, 64, NULL, FILE_DEVICE_NETWORK, 0, FALSE, &device));
+  CHECK_EQ(STATUS_SUCCESS,
+           IoCreateDevice(&driver, 64, NULL, FILE_DEVICE_NETWORK, 0, FALSE, &device));
   CHECK(device != NULL && driver.DeviceObject == device && device->DriverObject == &driver);
   CHECK(device->DeviceExtension != NULL);
   RtlZeroMemory(&work, sizeof work);
@@ -324,7 +328,8 @@ int km_rt_work_item(void) {
   CHECK(work.Item != NULL);
   IoQueueWorkItem(work.Item, WorkRoutine, DelayedWorkQueue, &work);
   timeout.QuadPart = KM_RT_WAIT_100NS;
-  CHECK_EQ(STATUS_SUCCESS, KeWaitForSingleObject(&work.Done, Executive, KernelMode, FALSE, &timeout));
+  CHECK_EQ(STATUS_SUCCESS,
+           KeWaitForSingleObject(&work.Done, Executive, KernelMode, FALSE, &timeout));
   CHECK(work.Device == device);
   CHECK_EQ(PASSIVE_LEVEL, work.Irql);
   IoDeleteDevice(device);

@@ -10,23 +10,29 @@ int km_rt_event_timeouts(void) {
   KeInitializeEvent(&notification, NotificationEvent, FALSE);
   KeInitializeEvent(&synchronization, SynchronizationEvent, FALSE);
   timeout.QuadPart = -10 * 1000 * 20; /* 20 ms, relative */
-  CHECK_EQ(STATUS_TIMEOUT, KeWaitForSingleObject(&notification, Executive, KernelMode, FALSE, &timeout));
+  CHECK_EQ(STATUS_TIMEOUT,
+           KeWaitForSingleObject(&notification, Executive, KernelMode, FALSE, &timeout));
   timeout.QuadPart = 0; /* poll */
-  CHECK_EQ(STATUS_TIMEOUT, KeWaitForSingleObject(&synchronization, Executive, KernelMode, FALSE, &timeout));
+  CHECK_EQ(STATUS_TIMEOUT,
+           KeWaitForSingleObject(&synchronization, Executive, KernelMode, FALSE, &timeout));
   KeQuerySystemTime(&timeout); /* absolute, already past */
   timeout.QuadPart -= 1;
-  CHECK_EQ(STATUS_TIMEOUT, KeWaitForSingleObject(&notification, Executive, KernelMode, FALSE, &timeout));
+  CHECK_EQ(STATUS_TIMEOUT,
+           KeWaitForSingleObject(&notification, Executive, KernelMode, FALSE, &timeout));
   KeQuerySystemTime(&timeout); /* absolute, 20 ms ahead */
   timeout.QuadPart += 10 * 1000 * 20;
-  CHECK_EQ(STATUS_TIMEOUT, KeWaitForSingleObject(&notification, Executive, KernelMode, FALSE, &timeout));
+  CHECK_EQ(STATUS_TIMEOUT,
+           KeWaitForSingleObject(&notification, Executive, KernelMode, FALSE, &timeout));
 
   /* Notification: stays signalled. */
   CHECK_EQ(0, KeSetEvent(&notification, IO_NO_INCREMENT, FALSE));
   CHECK_EQ(1, KeSetEvent(&notification, IO_NO_INCREMENT, FALSE));
   CHECK_EQ(1, KeReadStateEvent(&notification));
   timeout.QuadPart = 0;
-  CHECK_EQ(STATUS_SUCCESS, KeWaitForSingleObject(&notification, Executive, KernelMode, FALSE, &timeout));
-  CHECK_EQ(STATUS_SUCCESS, KeWaitForSingleObject(&notification, Executive, KernelMode, FALSE, NULL));
+  CHECK_EQ(STATUS_SUCCESS,
+           KeWaitForSingleObject(&notification, Executive, KernelMode, FALSE, &timeout));
+  CHECK_EQ(STATUS_SUCCESS,
+           KeWaitForSingleObject(&notification, Executive, KernelMode, FALSE, NULL));
   CHECK_EQ(1, KeResetEvent(&notification));
   CHECK_EQ(0, KeReadStateEvent(&notification));
   KeSetEvent(&notification, IO_NO_INCREMENT, FALSE);
@@ -35,11 +41,14 @@ int km_rt_event_timeouts(void) {
 
   /* Synchronization: one satisfied wait resets it. */
   KeSetEvent(&synchronization, IO_NO_INCREMENT, FALSE);
-  CHECK_EQ(STATUS_SUCCESS, KeWaitForSingleObject(&synchronization, Executive, KernelMode, FALSE, &timeout));
+  CHECK_EQ(STATUS_SUCCESS,
+           KeWaitForSingleObject(&synchronization, Executive, KernelMode, FALSE, &timeout));
   CHECK_EQ(0, KeReadStateEvent(&synchronization));
-  CHECK_EQ(STATUS_TIMEOUT, KeWaitForSingleObject(&synchronization, Executive, KernelMode, FALSE, &timeout));
+  CHECK_EQ(STATUS_TIMEOUT,
+           KeWaitForSingleObject(&synchronization, Executive, KernelMode, FALSE, &timeout));
   KeInitializeEvent(&synchronization, SynchronizationEvent, TRUE);
-  CHECK_EQ(STATUS_SUCCESS, KeWaitForSingleObject(&synchronization, Executive, KernelMode, FALSE, &timeout));
+  CHECK_EQ(STATUS_SUCCESS,
+           KeWaitForSingleObject(&synchronization, Executive, KernelMode, FALSE, &timeout));
   return 0;
 }
 
@@ -68,8 +77,10 @@ int km_rt_event_cross_thread(void) {
   KeInitializeEvent(&c.Go, SynchronizationEvent, FALSE);
   KeInitializeEvent(&c.Done, NotificationEvent, FALSE);
   c.Value = 0;
-  CHECK_EQ(STATUS_SUCCESS, PsCreateSystemThread(&handle, THREAD_ALL_ACCESS, NULL, NULL, NULL, SignalThread, &c));
-  CHECK_EQ(STATUS_SUCCESS, ObReferenceObjectByHandle(handle, THREAD_ALL_ACCESS, *PsThreadType, KernelMode, &thread, NULL));
+  CHECK_EQ(STATUS_SUCCESS,
+           PsCreateSystemThread(&handle, THREAD_ALL_ACCESS, NULL, NULL, NULL, SignalThread, &c));
+  CHECK_EQ(STATUS_SUCCESS, ObReferenceObjectByHandle(handle, THREAD_ALL_ACCESS, *PsThreadType,
+                                                     KernelMode, &thread, NULL));
   ZwClose(handle);
   KeSetEvent(&c.Go, IO_NO_INCREMENT, FALSE);
   timeout.QuadPart = KM_RT_WAIT_100NS;
@@ -89,23 +100,26 @@ int km_rt_wait_multiple(void) {
   objects[0] = &a;
   objects[1] = &b;
   timeout.QuadPart = 0;
-  CHECK_EQ(STATUS_TIMEOUT, KeWaitForMultipleObjects(2, objects, WaitAny, Executive, KernelMode, FALSE, &timeout, NULL));
+  CHECK_EQ(STATUS_TIMEOUT, KeWaitForMultipleObjects(2, objects, WaitAny, Executive, KernelMode,
+                                                    FALSE, &timeout, NULL));
   KeSetEvent(&b, IO_NO_INCREMENT, FALSE);
-  CHECK_EQ(STATUS_WAIT_1, KeWaitForMultipleObjects(2, objects, WaitAny, Executive, KernelMode, FALSE, &timeout, NULL));
+  CHECK_EQ(STATUS_WAIT_1, KeWaitForMultipleObjects(2, objects, WaitAny, Executive, KernelMode,
+                                                   FALSE, &timeout, NULL));
   CHECK_EQ(0, KeReadStateEvent(&b)); /* consumed */
   KeSetEvent(&a, IO_NO_INCREMENT, FALSE);
-  CHECK_EQ(STATUS_TIMEOUT, KeWaitForMultipleObjects(2, objects, WaitAll, Executive, KernelMode, FALSE, &timeout, NULL));
+  CHECK_EQ(STATUS_TIMEOUT, KeWaitForMultipleObjects(2, objects, WaitAll, Executive, KernelMode,
+                                                    FALSE, &timeout, NULL));
   KeSetEvent(&b, IO_NO_INCREMENT, FALSE);
-  CHECK_EQ(STATUS_SUCCESS, KeWaitForMultipleObjects(2, objects, WaitAll, Executive, KernelMode, FALSE, &timeout, NULL));
+  CHECK_EQ(STATUS_SUCCESS, KeWaitForMultipleObjects(2, objects, WaitAll, Executive, KernelMode,
+                                                    FALSE, &timeout, NULL));
   CHECK_EQ(1, KeReadStateEvent(&a));
   CHECK_EQ(0, KeReadStateEvent(&b));
-  CHECK_EQ(STATUS_INVALID_PARAMETER, KeWaitForMultipleObjects(0, objects, WaitAny, Executive, KernelMode, FALSE, &timeout, NULL));
+  CHECK_EQ(STATUS_INVALID_PARAMETER, KeWaitForMultipleObjects(0, objects, WaitAny, Executive,
+                                                              KernelMode, FALSE, &timeout, NULL));
   return 0;
 }
 
-static VOID Nested(NTSTATUS status) {
-  PsTerminateSystemThread(status);
-}
+static VOID Nested(NTSTATUS status) { PsTerminateSystemThread(status); }
 
 static LONG g_after_terminate;
 
@@ -126,13 +140,19 @@ int km_rt_thread_object_wait(void) {
   LONG ran = 0;
   LARGE_INTEGER timeout;
   PVOID object = NULL;
-  CHECK_EQ(STATUS_SUCCESS, PsCreateSystemThread(&handle, THREAD_ALL_ACCESS, NULL, NtCurrentProcess(), &id, QuickThread, &ran));
+  CHECK_EQ(STATUS_SUCCESS, PsCreateSystemThread(&handle, THREAD_ALL_ACCESS, NULL,
+                                                NtCurrentProcess(), &id, QuickThread, &ran));
   CHECK(id.UniqueThread != NULL);
-  CHECK_EQ(STATUS_SUCCESS, ObReferenceObjectByHandle(handle, THREAD_ALL_ACCESS, *PsThreadType, KernelMode, (PVOID*)&thread, NULL));
-  CHECK_EQ(STATUS_OBJECT_TYPE_MISMATCH, ObReferenceObjectByHandle(handle, THREAD_ALL_ACCESS, *PsProcessType, KernelMode, &object, NULL));
+  CHECK_EQ(STATUS_SUCCESS, ObReferenceObjectByHandle(handle, THREAD_ALL_ACCESS, *PsThreadType,
+                                                     KernelMode, (PVOID*)&thread, NULL));
+  CHECK_EQ(STATUS_OBJECT_TYPE_MISMATCH,
+           ObReferenceObjectByHandle(handle, THREAD_ALL_ACCESS, *PsProcessType, KernelMode, &object,
+                                     NULL));
   CHECK_EQ(STATUS_SUCCESS, ZwClose(handle));
   CHECK_EQ(STATUS_INVALID_HANDLE, ZwClose(handle));
-  CHECK_EQ(STATUS_INVALID_HANDLE, ObReferenceObjectByHandle(handle, THREAD_ALL_ACCESS, *PsThreadType, KernelMode, &object, NULL));
+  CHECK_EQ(STATUS_INVALID_HANDLE,
+           ObReferenceObjectByHandle(handle, THREAD_ALL_ACCESS, *PsThreadType, KernelMode, &object,
+                                     NULL));
   timeout.QuadPart = KM_RT_WAIT_100NS;
   CHECK_EQ(STATUS_SUCCESS, KeWaitForSingleObject(thread, Executive, KernelMode, FALSE, &timeout));
   CHECK_EQ(1, ran);
@@ -142,7 +162,8 @@ int km_rt_thread_object_wait(void) {
   CHECK(PsGetCurrentThread() != NULL);
   CHECK((PVOID)KeGetCurrentThread() == (PVOID)PsGetCurrentThread());
   CHECK_EQ(FALSE, PsIsThreadTerminating(PsGetCurrentThread()));
-  CHECK_EQ(STATUS_SUCCESS, ObReferenceObjectByHandle(NtCurrentThread(), 0, *PsThreadType, KernelMode, &object, NULL));
+  CHECK_EQ(STATUS_SUCCESS, ObReferenceObjectByHandle(NtCurrentThread(), 0, *PsThreadType,
+                                                     KernelMode, &object, NULL));
   CHECK(object == PsGetCurrentThread());
   ObDereferenceObject(object);
   return 0;
@@ -153,8 +174,10 @@ int km_rt_thread_terminate(void) {
   PVOID thread = NULL;
   LARGE_INTEGER timeout;
   g_after_terminate = 0;
-  CHECK_EQ(STATUS_SUCCESS, PsCreateSystemThread(&handle, THREAD_ALL_ACCESS, NULL, NULL, NULL, TerminatingThread, NULL));
-  CHECK_EQ(STATUS_SUCCESS, ObReferenceObjectByHandle(handle, THREAD_ALL_ACCESS, *PsThreadType, KernelMode, &thread, NULL));
+  CHECK_EQ(STATUS_SUCCESS, PsCreateSystemThread(&handle, THREAD_ALL_ACCESS, NULL, NULL, NULL,
+                                                TerminatingThread, NULL));
+  CHECK_EQ(STATUS_SUCCESS, ObReferenceObjectByHandle(handle, THREAD_ALL_ACCESS, *PsThreadType,
+                                                     KernelMode, &thread, NULL));
   ZwClose(handle);
   timeout.QuadPart = KM_RT_WAIT_100NS;
   CHECK_EQ(STATUS_SUCCESS, KeWaitForSingleObject(thread, Executive, KernelMode, FALSE, &timeout));
@@ -208,12 +231,15 @@ int km_rt_locks_under_contention(void) {
   KeInitializeSpinLock(&c.SpinLock);
   ExInitializeFastMutex(&c.Mutex);
   for (i = 0; i < KM_RT_THREADS; ++i) {
-    CHECK_EQ(STATUS_SUCCESS, PsCreateSystemThread(&handles[i], THREAD_ALL_ACCESS, NULL, NULL, NULL, ContentionThread, &c));
-    CHECK_EQ(STATUS_SUCCESS, ObReferenceObjectByHandle(handles[i], THREAD_ALL_ACCESS, *PsThreadType, KernelMode, &threads[i], NULL));
+    CHECK_EQ(STATUS_SUCCESS, PsCreateSystemThread(&handles[i], THREAD_ALL_ACCESS, NULL, NULL, NULL,
+                                                  ContentionThread, &c));
+    CHECK_EQ(STATUS_SUCCESS, ObReferenceObjectByHandle(handles[i], THREAD_ALL_ACCESS, *PsThreadType,
+                                                       KernelMode, &threads[i], NULL));
     ZwClose(handles[i]);
   }
   timeout.QuadPart = KM_RT_WAIT_100NS * 6;
-  CHECK_EQ(STATUS_SUCCESS, KeWaitForMultipleObjects(KM_RT_THREADS, threads, WaitAll, Executive, KernelMode, FALSE, &timeout, NULL));
+  CHECK_EQ(STATUS_SUCCESS, KeWaitForMultipleObjects(KM_RT_THREADS, threads, WaitAll, Executive,
+                                                    KernelMode, FALSE, &timeout, NULL));
   for (i = 0; i < KM_RT_THREADS; ++i) ObDereferenceObject(threads[i]);
   CHECK_EQ(KM_RT_THREADS * KM_RT_ROUNDS, c.SpinCounter);
   CHECK_EQ(KM_RT_THREADS * KM_RT_ROUNDS, c.MutexCounter);
@@ -242,15 +268,20 @@ int km_rt_semaphore_mutex(void) {
   PVOID pointer = NULL;
   timeout.QuadPart = 0;
   KeInitializeSemaphore(&semaphore, 0, 2);
-  CHECK_EQ(STATUS_TIMEOUT, KeWaitForSingleObject(&semaphore, Executive, KernelMode, FALSE, &timeout));
+  CHECK_EQ(STATUS_TIMEOUT,
+           KeWaitForSingleObject(&semaphore, Executive, KernelMode, FALSE, &timeout));
   CHECK_EQ(0, KeReleaseSemaphore(&semaphore, SEMAPHORE_INCREMENT, 2, FALSE));
   CHECK_EQ(2, KeReadStateSemaphore(&semaphore));
-  CHECK_EQ(STATUS_SUCCESS, KeWaitForSingleObject(&semaphore, Executive, KernelMode, FALSE, &timeout));
-  CHECK_EQ(STATUS_SUCCESS, KeWaitForSingleObject(&semaphore, Executive, KernelMode, FALSE, &timeout));
-  CHECK_EQ(STATUS_TIMEOUT, KeWaitForSingleObject(&semaphore, Executive, KernelMode, FALSE, &timeout));
+  CHECK_EQ(STATUS_SUCCESS,
+           KeWaitForSingleObject(&semaphore, Executive, KernelMode, FALSE, &timeout));
+  CHECK_EQ(STATUS_SUCCESS,
+           KeWaitForSingleObject(&semaphore, Executive, KernelMode, FALSE, &timeout));
+  CHECK_EQ(STATUS_TIMEOUT,
+           KeWaitForSingleObject(&semaphore, Executive, KernelMode, FALSE, &timeout));
   KeInitializeMutex(&mutex, 0);
   CHECK_EQ(STATUS_SUCCESS, KeWaitForMutexObject(&mutex, Executive, KernelMode, FALSE, &timeout));
-  CHECK_EQ(STATUS_SUCCESS, KeWaitForMutexObject(&mutex, Executive, KernelMode, FALSE, &timeout)); /* recursive */
+  CHECK_EQ(STATUS_SUCCESS,
+           KeWaitForMutexObject(&mutex, Executive, KernelMode, FALSE, &timeout)); /* recursive */
   KeReleaseMutex(&mutex, FALSE);
   CHECK_EQ(0, KeReadStateMutex(&mutex));
   KeReleaseMutex(&mutex, FALSE);

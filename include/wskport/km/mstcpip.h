@@ -30,26 +30,25 @@ struct tcp_keepalive {
 #define SIO_KEEPALIVE_VALS _WSAIOW(IOC_VENDOR, 4)
 #define SIO_LOOPBACK_FAST_PATH _WSAIOW(IOC_VENDOR, 16)
 
-WSKPORT_MSTCPIP_INLINE BOOLEAN IN4_IS_ADDR_UNSPECIFIED(const IN_ADDR *a) {
+WSKPORT_MSTCPIP_INLINE BOOLEAN IN4_IS_ADDR_UNSPECIFIED(const IN_ADDR* a) {
   return (BOOLEAN)(a->s_addr == 0);
 }
-WSKPORT_MSTCPIP_INLINE BOOLEAN IN4_IS_ADDR_LOOPBACK(const IN_ADDR *a) {
+WSKPORT_MSTCPIP_INLINE BOOLEAN IN4_IS_ADDR_LOOPBACK(const IN_ADDR* a) {
   return (BOOLEAN)(a->S_un.S_un_b.s_b1 == 127);
 }
-WSKPORT_MSTCPIP_INLINE BOOLEAN IN4_IS_ADDR_MULTICAST(const IN_ADDR *a) {
+WSKPORT_MSTCPIP_INLINE BOOLEAN IN4_IS_ADDR_MULTICAST(const IN_ADDR* a) {
   return (BOOLEAN)((a->S_un.S_un_b.s_b1 & 0xf0) == 0xe0);
 }
-WSKPORT_MSTCPIP_INLINE BOOLEAN IN4_IS_ADDR_BROADCAST(const IN_ADDR *a) {
+WSKPORT_MSTCPIP_INLINE BOOLEAN IN4_IS_ADDR_BROADCAST(const IN_ADDR* a) {
   return (BOOLEAN)(a->s_addr == INADDR_BROADCAST);
 }
-WSKPORT_MSTCPIP_INLINE BOOLEAN IN4ADDR_ISANY(const SOCKADDR_IN *a) {
+WSKPORT_MSTCPIP_INLINE BOOLEAN IN4ADDR_ISANY(const SOCKADDR_IN* a) {
   return IN4_IS_ADDR_UNSPECIFIED(&a->sin_addr);
 }
-WSKPORT_MSTCPIP_INLINE BOOLEAN IN4ADDR_ISLOOPBACK(const SOCKADDR_IN *a) {
+WSKPORT_MSTCPIP_INLINE BOOLEAN IN4ADDR_ISLOOPBACK(const SOCKADDR_IN* a) {
   return IN4_IS_ADDR_LOOPBACK(&a->sin_addr);
 }
-WSKPORT_MSTCPIP_INLINE void IN4ADDR_SETSOCKADDR(PSOCKADDR_IN a, const IN_ADDR *addr,
-                                                USHORT port) {
+WSKPORT_MSTCPIP_INLINE void IN4ADDR_SETSOCKADDR(PSOCKADDR_IN a, const IN_ADDR* addr, USHORT port) {
   int i;
   a->sin_family = AF_INET;
   a->sin_port = port;
@@ -70,34 +69,34 @@ WSKPORT_MSTCPIP_INLINE void IN4ADDR_SETLOOPBACK(PSOCKADDR_IN a) {
   IN4ADDR_SETSOCKADDR(a, &lo, 0);
 }
 
-WSKPORT_MSTCPIP_INLINE BOOLEAN IN6_ADDR_EQUAL(const IN6_ADDR *x, const IN6_ADDR *y) {
+WSKPORT_MSTCPIP_INLINE BOOLEAN IN6_ADDR_EQUAL(const IN6_ADDR* x, const IN6_ADDR* y) {
   int i;
   for (i = 0; i < 16; ++i) {
     if (x->u.Byte[i] != y->u.Byte[i]) return FALSE;
   }
   return TRUE;
 }
-WSKPORT_MSTCPIP_INLINE BOOLEAN IN6_IS_ADDR_UNSPECIFIED(const IN6_ADDR *a) {
+WSKPORT_MSTCPIP_INLINE BOOLEAN IN6_IS_ADDR_UNSPECIFIED(const IN6_ADDR* a) {
   int i;
   for (i = 0; i < 16; ++i) {
     if (a->u.Byte[i] != 0) return FALSE;
   }
   return TRUE;
 }
-WSKPORT_MSTCPIP_INLINE BOOLEAN IN6_IS_ADDR_LOOPBACK(const IN6_ADDR *a) {
+WSKPORT_MSTCPIP_INLINE BOOLEAN IN6_IS_ADDR_LOOPBACK(const IN6_ADDR* a) {
   int i;
   for (i = 0; i < 15; ++i) {
     if (a->u.Byte[i] != 0) return FALSE;
   }
   return (BOOLEAN)(a->u.Byte[15] == 1);
 }
-WSKPORT_MSTCPIP_INLINE BOOLEAN IN6_IS_ADDR_MULTICAST(const IN6_ADDR *a) {
+WSKPORT_MSTCPIP_INLINE BOOLEAN IN6_IS_ADDR_MULTICAST(const IN6_ADDR* a) {
   return (BOOLEAN)(a->u.Byte[0] == 0xff);
 }
-WSKPORT_MSTCPIP_INLINE BOOLEAN IN6_IS_ADDR_LINKLOCAL(const IN6_ADDR *a) {
+WSKPORT_MSTCPIP_INLINE BOOLEAN IN6_IS_ADDR_LINKLOCAL(const IN6_ADDR* a) {
   return (BOOLEAN)(a->u.Byte[0] == 0xfe && (a->u.Byte[1] & 0xc0) == 0x80);
 }
-WSKPORT_MSTCPIP_INLINE BOOLEAN IN6_IS_ADDR_V4MAPPED(const IN6_ADDR *a) {
+WSKPORT_MSTCPIP_INLINE BOOLEAN IN6_IS_ADDR_V4MAPPED(const IN6_ADDR* a) {
   int i;
   for (i = 0; i < 10; ++i) {
     if (a->u.Byte[i] != 0) return FALSE;
@@ -112,7 +111,7 @@ WSKPORT_MSTCPIP_INLINE void IN6_SET_ADDR_LOOPBACK(PIN6_ADDR a) {
   IN6_SET_ADDR_UNSPECIFIED(a);
   a->u.Byte[15] = 1;
 }
-WSKPORT_MSTCPIP_INLINE void IN6_SET_ADDR_V4MAPPED(PIN6_ADDR a6, const IN_ADDR *a4) {
+WSKPORT_MSTCPIP_INLINE void IN6_SET_ADDR_V4MAPPED(PIN6_ADDR a6, const IN_ADDR* a4) {
   IN6_SET_ADDR_UNSPECIFIED(a6);
   a6->u.Byte[10] = 0xff;
   a6->u.Byte[11] = 0xff;
@@ -121,13 +120,13 @@ WSKPORT_MSTCPIP_INLINE void IN6_SET_ADDR_V4MAPPED(PIN6_ADDR a6, const IN_ADDR *a
   a6->u.Byte[14] = a4->S_un.S_un_b.s_b3;
   a6->u.Byte[15] = a4->S_un.S_un_b.s_b4;
 }
-WSKPORT_MSTCPIP_INLINE BOOLEAN IN6ADDR_ISANY(const SOCKADDR_IN6 *a) {
+WSKPORT_MSTCPIP_INLINE BOOLEAN IN6ADDR_ISANY(const SOCKADDR_IN6* a) {
   return IN6_IS_ADDR_UNSPECIFIED(&a->sin6_addr);
 }
-WSKPORT_MSTCPIP_INLINE BOOLEAN IN6ADDR_ISLOOPBACK(const SOCKADDR_IN6 *a) {
+WSKPORT_MSTCPIP_INLINE BOOLEAN IN6ADDR_ISLOOPBACK(const SOCKADDR_IN6* a) {
   return IN6_IS_ADDR_LOOPBACK(&a->sin6_addr);
 }
-WSKPORT_MSTCPIP_INLINE void IN6ADDR_SETSOCKADDR(PSOCKADDR_IN6 a, const IN6_ADDR *addr,
+WSKPORT_MSTCPIP_INLINE void IN6ADDR_SETSOCKADDR(PSOCKADDR_IN6 a, const IN6_ADDR* addr,
                                                 ULONG scope_id, USHORT port) {
   a->sin6_family = AF_INET6;
   a->sin6_port = port;
@@ -146,41 +145,41 @@ WSKPORT_MSTCPIP_INLINE void IN6ADDR_SETLOOPBACK(PSOCKADDR_IN6 a) {
   IN6ADDR_SETSOCKADDR(a, &lo, 0, 0);
 }
 
-WSKPORT_MSTCPIP_INLINE BOOLEAN INETADDR_ISANY(const SOCKADDR *a) {
-  if (a->sa_family == AF_INET6) return IN6ADDR_ISANY((const SOCKADDR_IN6 *)(const void *)a);
-  return IN4ADDR_ISANY((const SOCKADDR_IN *)(const void *)a);
+WSKPORT_MSTCPIP_INLINE BOOLEAN INETADDR_ISANY(const SOCKADDR* a) {
+  if (a->sa_family == AF_INET6) return IN6ADDR_ISANY((const SOCKADDR_IN6*)(const void*)a);
+  return IN4ADDR_ISANY((const SOCKADDR_IN*)(const void*)a);
 }
-WSKPORT_MSTCPIP_INLINE BOOLEAN INETADDR_ISLOOPBACK(const SOCKADDR *a) {
-  if (a->sa_family == AF_INET6) return IN6ADDR_ISLOOPBACK((const SOCKADDR_IN6 *)(const void *)a);
-  return IN4ADDR_ISLOOPBACK((const SOCKADDR_IN *)(const void *)a);
+WSKPORT_MSTCPIP_INLINE BOOLEAN INETADDR_ISLOOPBACK(const SOCKADDR* a) {
+  if (a->sa_family == AF_INET6) return IN6ADDR_ISLOOPBACK((const SOCKADDR_IN6*)(const void*)a);
+  return IN4ADDR_ISLOOPBACK((const SOCKADDR_IN*)(const void*)a);
 }
 WSKPORT_MSTCPIP_INLINE void INETADDR_SETANY(PSOCKADDR a) {
   if (a->sa_family == AF_INET6) {
-    IN6ADDR_SETANY((PSOCKADDR_IN6)(void *)a);
+    IN6ADDR_SETANY((PSOCKADDR_IN6)(void*)a);
   } else {
-    IN4ADDR_SETANY((PSOCKADDR_IN)(void *)a);
+    IN4ADDR_SETANY((PSOCKADDR_IN)(void*)a);
   }
 }
 WSKPORT_MSTCPIP_INLINE void INETADDR_SETLOOPBACK(PSOCKADDR a) {
   if (a->sa_family == AF_INET6) {
-    IN6ADDR_SETLOOPBACK((PSOCKADDR_IN6)(void *)a);
+    IN6ADDR_SETLOOPBACK((PSOCKADDR_IN6)(void*)a);
   } else {
-    IN4ADDR_SETLOOPBACK((PSOCKADDR_IN)(void *)a);
+    IN4ADDR_SETLOOPBACK((PSOCKADDR_IN)(void*)a);
   }
 }
 /* The port in network order, as stored in the sockaddr. */
-WSKPORT_MSTCPIP_INLINE USHORT INETADDR_PORT(const SOCKADDR *a) {
-  if (a->sa_family == AF_INET6) return ((const SOCKADDR_IN6 *)(const void *)a)->sin6_port;
-  return ((const SOCKADDR_IN *)(const void *)a)->sin_port;
+WSKPORT_MSTCPIP_INLINE USHORT INETADDR_PORT(const SOCKADDR* a) {
+  if (a->sa_family == AF_INET6) return ((const SOCKADDR_IN6*)(const void*)a)->sin6_port;
+  return ((const SOCKADDR_IN*)(const void*)a)->sin_port;
 }
 WSKPORT_MSTCPIP_INLINE void SS_PORT_SET(PSOCKADDR a, USHORT network_order_port) {
   if (a->sa_family == AF_INET6) {
-    ((PSOCKADDR_IN6)(void *)a)->sin6_port = network_order_port;
+    ((PSOCKADDR_IN6)(void*)a)->sin6_port = network_order_port;
   } else {
-    ((PSOCKADDR_IN)(void *)a)->sin_port = network_order_port;
+    ((PSOCKADDR_IN)(void*)a)->sin_port = network_order_port;
   }
 }
-#define SS_PORT(ssp) (((PSOCKADDR_IN)(void *)(ssp))->sin_port)
+#define SS_PORT(ssp) (((PSOCKADDR_IN)(void*)(ssp))->sin_port)
 
 #ifdef __cplusplus
 }

@@ -43,16 +43,20 @@ typedef const wchar_t* NTSTRSAFE_PCUWSTR;
 /* printf: @p cbDest / @p cchDest is the destination's size in bytes / characters. */
 NTSTRSAFEDDI NTSTATUS RtlStringCbPrintfA(_Out_writes_bytes_(cbDest) NTSTRSAFE_PSTR pszDest,
                                          _In_ size_t cbDest,
-                                         _In_ _Printf_format_string_ NTSTRSAFE_PCSTR pszFormat, ...);
+                                         _In_ _Printf_format_string_ NTSTRSAFE_PCSTR pszFormat,
+                                         ...);
 NTSTRSAFEDDI NTSTATUS RtlStringCbPrintfW(_Out_writes_bytes_(cbDest) NTSTRSAFE_PWSTR pszDest,
                                          _In_ size_t cbDest,
-                                         _In_ _Printf_format_string_ NTSTRSAFE_PCWSTR pszFormat, ...);
+                                         _In_ _Printf_format_string_ NTSTRSAFE_PCWSTR pszFormat,
+                                         ...);
 NTSTRSAFEDDI NTSTATUS RtlStringCchPrintfA(_Out_writes_(cchDest) NTSTRSAFE_PSTR pszDest,
                                           _In_ size_t cchDest,
-                                          _In_ _Printf_format_string_ NTSTRSAFE_PCSTR pszFormat, ...);
+                                          _In_ _Printf_format_string_ NTSTRSAFE_PCSTR pszFormat,
+                                          ...);
 NTSTRSAFEDDI NTSTATUS RtlStringCchPrintfW(_Out_writes_(cchDest) NTSTRSAFE_PWSTR pszDest,
                                           _In_ size_t cchDest,
-                                          _In_ _Printf_format_string_ NTSTRSAFE_PCWSTR pszFormat, ...);
+                                          _In_ _Printf_format_string_ NTSTRSAFE_PCWSTR pszFormat,
+                                          ...);
 NTSTRSAFEDDI NTSTATUS RtlStringCbVPrintfA(_Out_writes_bytes_(cbDest) NTSTRSAFE_PSTR pszDest,
                                           _In_ size_t cbDest,
                                           _In_ _Printf_format_string_ NTSTRSAFE_PCSTR pszFormat,
@@ -117,9 +121,9 @@ NTSTRSAFEDDI NTSTATUS RtlUnicodeStringInit(_Out_ PUNICODE_STRING DestinationStri
 NTSTRSAFEDDI NTSTATUS RtlUnicodeStringPrintf(_Inout_ PUNICODE_STRING DestinationString,
                                              _In_ _Printf_format_string_ NTSTRSAFE_PCWSTR pszFormat,
                                              ...);
-NTSTRSAFEDDI NTSTATUS RtlUnicodeStringVPrintf(_Inout_ PUNICODE_STRING DestinationString,
-                                              _In_ _Printf_format_string_ NTSTRSAFE_PCWSTR pszFormat,
-                                              _In_ va_list argList);
+NTSTRSAFEDDI NTSTATUS RtlUnicodeStringVPrintf(
+    _Inout_ PUNICODE_STRING DestinationString,
+    _In_ _Printf_format_string_ NTSTRSAFE_PCWSTR pszFormat, _In_ va_list argList);
 NTSTRSAFEDDI NTSTATUS RtlUnicodeStringCopy(_Inout_ PUNICODE_STRING DestinationString,
                                            _In_ PCUNICODE_STRING SourceString);
 NTSTRSAFEDDI NTSTATUS RtlUnicodeStringCopyString(_Inout_ PUNICODE_STRING DestinationString,

@@ -18,6 +18,7 @@
 
 #include "wskport_km_base.h"
 #include "wskport_km_ke.h"
+
 #include "wskport_km_ex.h"
 #include "wskport_km_io.h"
 #include "wskport_km_rtl.h"

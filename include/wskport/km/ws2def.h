@@ -13,6 +13,7 @@
 #define WSKPORT_KM_WS2DEF_H
 
 #include <wdm.h>
+
 #include <inaddr.h>
 
 #ifdef __cplusplus
@@ -74,7 +75,8 @@ typedef enum {
   IPPROTO_RESERVED_IPSECOFFLOAD = 259,
   IPPROTO_RESERVED_WNV = 260,
   IPPROTO_RESERVED_MAX = 261
-} IPPROTO, *PIPROTO;
+} IPPROTO,
+    *PIPROTO;
 
 #define IPPROTO_IP 0
 
@@ -207,8 +209,7 @@ typedef WSACMSGHDR CMSGHDR, *PCMSGHDR;
 #define CMSGHDR_ALIGN WSA_CMSGHDR_ALIGN
 #define CMSGDATA_ALIGN WSA_CMSGDATA_ALIGN
 #define WSA_CMSG_DATA(cmsg) ((PUCHAR)(cmsg) + WSA_CMSGDATA_ALIGN(sizeof(WSACMSGHDR)))
-#define WSA_CMSG_SPACE(length) \
-  (WSA_CMSGDATA_ALIGN(sizeof(WSACMSGHDR) + WSA_CMSGHDR_ALIGN(length)))
+#define WSA_CMSG_SPACE(length) (WSA_CMSGDATA_ALIGN(sizeof(WSACMSGHDR) + WSA_CMSGHDR_ALIGN(length)))
 #define WSA_CMSG_LEN(length) (WSA_CMSGDATA_ALIGN(sizeof(WSACMSGHDR)) + (length))
 #define CMSG_DATA WSA_CMSG_DATA
 #define CMSG_SPACE WSA_CMSG_SPACE
@@ -261,11 +262,11 @@ typedef struct addrinfoexW {
   int ai_protocol;
   SIZE_T ai_addrlen;
   PWSTR ai_canonname;
-  struct sockaddr *ai_addr;
-  void *ai_blob;
+  struct sockaddr* ai_addr;
+  void* ai_blob;
   SIZE_T ai_bufferlength;
-  GUID *ai_provider;
-  struct addrinfoexW *ai_next;
+  GUID* ai_provider;
+  struct addrinfoexW* ai_next;
 } ADDRINFOEXW, *PADDRINFOEXW, *LPADDRINFOEXW;
 
 #ifdef __cplusplus

@@ -8,6 +8,7 @@
 #define WSKPORT_KM_WS2IPDEF_H
 
 #include <ws2def.h>
+
 #include <in6addr.h>
 
 #ifdef __cplusplus
@@ -16,8 +17,8 @@ extern "C" {
 
 typedef struct sockaddr_in6 {
   ADDRESS_FAMILY sin6_family;
-  USHORT sin6_port;     /* network order */
-  ULONG sin6_flowinfo;  /* network order */
+  USHORT sin6_port;    /* network order */
+  ULONG sin6_flowinfo; /* network order */
   IN6_ADDR sin6_addr;
   union {
     ULONG sin6_scope_id;

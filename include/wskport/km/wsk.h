@@ -30,7 +30,7 @@ typedef PVOID PSECURITY_DESCRIPTOR;
 #ifndef WSKPORT_NPIID_DEFINED
 #define WSKPORT_NPIID_DEFINED
 typedef GUID NPIID;
-typedef const NPIID *PNPIID; /* const, as netioddk.h has it: &NPI_WSK_INTERFACE_ID fits */
+typedef const NPIID* PNPIID; /* const, as netioddk.h has it: &NPI_WSK_INTERFACE_ID fits */
 #endif
 
 extern const NPIID NPI_WSK_INTERFACE_ID;
@@ -54,7 +54,7 @@ extern const NPIID NPI_WSK_INTERFACE_ID;
 
 #define WSKAPI NTAPI
 
-#define MAKE_WSK_VERSION(Mj, Mn) ((USHORT)((Mj) << 8) | (USHORT)((Mn) & 0xff))
+#define MAKE_WSK_VERSION(Mj, Mn) ((USHORT)((Mj) << 8) | (USHORT)((Mn)&0xff))
 #define WSK_MAJOR_VERSION(V) ((UCHAR)((V) >> 8))
 #define WSK_MINOR_VERSION(V) ((UCHAR)(V))
 
@@ -107,19 +107,21 @@ typedef enum {
   WskInspectAccept,
   WskInspectPend,
   WskInspectMax
-} WSK_INSPECT_ACTION, *PWSK_INSPECT_ACTION;
+} WSK_INSPECT_ACTION,
+    *PWSK_INSPECT_ACTION;
 
 typedef enum {
   WskSetOption,
   WskGetOption,
   WskIoctl,
   WskControlMax
-} WSK_CONTROL_SOCKET_TYPE, *PWSK_CONTROL_SOCKET_TYPE;
+} WSK_CONTROL_SOCKET_TYPE,
+    *PWSK_CONTROL_SOCKET_TYPE;
 
 typedef PVOID PWSK_CLIENT;
 
 typedef struct _WSK_SOCKET {
-  const VOID *Dispatch;
+  const VOID* Dispatch;
 } WSK_SOCKET, *PWSK_SOCKET;
 
 typedef struct _WSK_BUF {
@@ -129,7 +131,7 @@ typedef struct _WSK_BUF {
 } WSK_BUF, *PWSK_BUF;
 
 typedef struct _WSK_BUF_LIST {
-  struct _WSK_BUF_LIST *Next;
+  struct _WSK_BUF_LIST* Next;
   WSK_BUF Buffer;
 } WSK_BUF_LIST, *PWSK_BUF_LIST;
 
@@ -139,7 +141,7 @@ typedef struct _WSK_INSPECT_ID {
 } WSK_INSPECT_ID, *PWSK_INSPECT_ID;
 
 typedef struct _WSK_DATAGRAM_INDICATION {
-  struct _WSK_DATAGRAM_INDICATION *Next;
+  struct _WSK_DATAGRAM_INDICATION* Next;
   WSK_BUF Buffer;
   PCMSGHDR ControlInfo;
   ULONG ControlInfoLength;
@@ -147,22 +149,21 @@ typedef struct _WSK_DATAGRAM_INDICATION {
 } WSK_DATAGRAM_INDICATION, *PWSK_DATAGRAM_INDICATION;
 
 typedef struct _WSK_DATA_INDICATION {
-  struct _WSK_DATA_INDICATION *Next;
+  struct _WSK_DATA_INDICATION* Next;
   WSK_BUF Buffer;
 } WSK_DATA_INDICATION, *PWSK_DATA_INDICATION;
 
 /* ---- client event callbacks ---------------------------------------------------- */
 
-typedef NTSTATUS(WSKAPI *PFN_WSK_CLIENT_EVENT)(PVOID ClientContext, ULONG EventType,
+typedef NTSTATUS(WSKAPI* PFN_WSK_CLIENT_EVENT)(PVOID ClientContext, ULONG EventType,
                                                PVOID Information, SIZE_T InformationLength);
-typedef NTSTATUS(WSKAPI *PFN_WSK_RECEIVE_FROM_EVENT)(PVOID SocketContext, ULONG Flags,
+typedef NTSTATUS(WSKAPI* PFN_WSK_RECEIVE_FROM_EVENT)(PVOID SocketContext, ULONG Flags,
                                                      PWSK_DATAGRAM_INDICATION DataIndication);
-typedef NTSTATUS(WSKAPI *PFN_WSK_RECEIVE_EVENT)(PVOID SocketContext, ULONG Flags,
+typedef NTSTATUS(WSKAPI* PFN_WSK_RECEIVE_EVENT)(PVOID SocketContext, ULONG Flags,
                                                 PWSK_DATA_INDICATION DataIndication,
-                                                SIZE_T BytesIndicated, SIZE_T *BytesAccepted);
-typedef NTSTATUS(WSKAPI *PFN_WSK_DISCONNECT_EVENT)(PVOID SocketContext, ULONG Flags);
-typedef NTSTATUS(WSKAPI *PFN_WSK_SEND_BACKLOG_EVENT)(PVOID SocketContext,
-                                                     SIZE_T IdealBacklogSize);
+                                                SIZE_T BytesIndicated, SIZE_T* BytesAccepted);
+typedef NTSTATUS(WSKAPI* PFN_WSK_DISCONNECT_EVENT)(PVOID SocketContext, ULONG Flags);
+typedef NTSTATUS(WSKAPI* PFN_WSK_SEND_BACKLOG_EVENT)(PVOID SocketContext, SIZE_T IdealBacklogSize);
 
 typedef struct _WSK_CLIENT_CONNECTION_DISPATCH {
   PFN_WSK_RECEIVE_EVENT WskReceiveEvent;
@@ -170,15 +171,15 @@ typedef struct _WSK_CLIENT_CONNECTION_DISPATCH {
   PFN_WSK_SEND_BACKLOG_EVENT WskSendBacklogEvent;
 } WSK_CLIENT_CONNECTION_DISPATCH, *PWSK_CLIENT_CONNECTION_DISPATCH;
 
-typedef NTSTATUS(WSKAPI *PFN_WSK_ACCEPT_EVENT)(
+typedef NTSTATUS(WSKAPI* PFN_WSK_ACCEPT_EVENT)(
     PVOID SocketContext, ULONG Flags, PSOCKADDR LocalAddress, PSOCKADDR RemoteAddress,
-    PWSK_SOCKET AcceptSocket, PVOID *AcceptSocketContext,
-    const WSK_CLIENT_CONNECTION_DISPATCH **AcceptSocketDispatch);
-typedef WSK_INSPECT_ACTION(WSKAPI *PFN_WSK_INSPECT_EVENT)(PVOID SocketContext,
+    PWSK_SOCKET AcceptSocket, PVOID* AcceptSocketContext,
+    const WSK_CLIENT_CONNECTION_DISPATCH** AcceptSocketDispatch);
+typedef WSK_INSPECT_ACTION(WSKAPI* PFN_WSK_INSPECT_EVENT)(PVOID SocketContext,
                                                           PSOCKADDR LocalAddress,
                                                           PSOCKADDR RemoteAddress,
                                                           PWSK_INSPECT_ID InspectID);
-typedef NTSTATUS(WSKAPI *PFN_WSK_ABORT_EVENT)(PVOID SocketContext, PWSK_INSPECT_ID InspectID);
+typedef NTSTATUS(WSKAPI* PFN_WSK_ABORT_EVENT)(PVOID SocketContext, PWSK_INSPECT_ID InspectID);
 
 typedef struct _WSK_CLIENT_DISPATCH {
   USHORT Version;
@@ -207,56 +208,52 @@ typedef struct _WSK_CLIENT_STREAM_DISPATCH {
 
 /* ---- provider socket functions ---------------------------------------------------- */
 
-typedef NTSTATUS(WSKAPI *PFN_WSK_CONTROL_SOCKET)(PWSK_SOCKET Socket,
+typedef NTSTATUS(WSKAPI* PFN_WSK_CONTROL_SOCKET)(PWSK_SOCKET Socket,
                                                  WSK_CONTROL_SOCKET_TYPE RequestType,
-                                                 ULONG ControlCode, ULONG Level,
-                                                 SIZE_T InputSize, PVOID InputBuffer,
-                                                 SIZE_T OutputSize, PVOID OutputBuffer,
-                                                 SIZE_T *OutputSizeReturned, PIRP Irp);
-typedef NTSTATUS(WSKAPI *PFN_WSK_CLOSE_SOCKET)(PWSK_SOCKET Socket, PIRP Irp);
-typedef NTSTATUS(WSKAPI *PFN_WSK_BIND)(PWSK_SOCKET Socket, PSOCKADDR LocalAddress, ULONG Flags,
+                                                 ULONG ControlCode, ULONG Level, SIZE_T InputSize,
+                                                 PVOID InputBuffer, SIZE_T OutputSize,
+                                                 PVOID OutputBuffer, SIZE_T* OutputSizeReturned,
+                                                 PIRP Irp);
+typedef NTSTATUS(WSKAPI* PFN_WSK_CLOSE_SOCKET)(PWSK_SOCKET Socket, PIRP Irp);
+typedef NTSTATUS(WSKAPI* PFN_WSK_BIND)(PWSK_SOCKET Socket, PSOCKADDR LocalAddress, ULONG Flags,
                                        PIRP Irp);
-typedef NTSTATUS(WSKAPI *PFN_WSK_ACCEPT)(PWSK_SOCKET ListenSocket, ULONG Flags,
+typedef NTSTATUS(WSKAPI* PFN_WSK_ACCEPT)(PWSK_SOCKET ListenSocket, ULONG Flags,
                                          PVOID AcceptSocketContext,
-                                         const WSK_CLIENT_CONNECTION_DISPATCH *AcceptSocketDispatch,
-                                         PSOCKADDR LocalAddress, PSOCKADDR RemoteAddress,
-                                         PIRP Irp);
-typedef NTSTATUS(WSKAPI *PFN_WSK_INSPECT_COMPLETE)(PWSK_SOCKET ListenSocket,
+                                         const WSK_CLIENT_CONNECTION_DISPATCH* AcceptSocketDispatch,
+                                         PSOCKADDR LocalAddress, PSOCKADDR RemoteAddress, PIRP Irp);
+typedef NTSTATUS(WSKAPI* PFN_WSK_INSPECT_COMPLETE)(PWSK_SOCKET ListenSocket,
                                                    PWSK_INSPECT_ID InspectID,
                                                    WSK_INSPECT_ACTION Action, PIRP Irp);
-typedef NTSTATUS(WSKAPI *PFN_WSK_GET_LOCAL_ADDRESS)(PWSK_SOCKET Socket, PSOCKADDR LocalAddress,
+typedef NTSTATUS(WSKAPI* PFN_WSK_GET_LOCAL_ADDRESS)(PWSK_SOCKET Socket, PSOCKADDR LocalAddress,
                                                     PIRP Irp);
-typedef NTSTATUS(WSKAPI *PFN_WSK_GET_REMOTE_ADDRESS)(PWSK_SOCKET Socket,
-                                                     PSOCKADDR RemoteAddress, PIRP Irp);
-typedef NTSTATUS(WSKAPI *PFN_WSK_CONNECT)(PWSK_SOCKET Socket, PSOCKADDR RemoteAddress,
-                                          ULONG Flags, PIRP Irp);
-typedef NTSTATUS(WSKAPI *PFN_WSK_CONNECT_EX)(PWSK_SOCKET Socket, PSOCKADDR RemoteAddress,
+typedef NTSTATUS(WSKAPI* PFN_WSK_GET_REMOTE_ADDRESS)(PWSK_SOCKET Socket, PSOCKADDR RemoteAddress,
+                                                     PIRP Irp);
+typedef NTSTATUS(WSKAPI* PFN_WSK_CONNECT)(PWSK_SOCKET Socket, PSOCKADDR RemoteAddress, ULONG Flags,
+                                          PIRP Irp);
+typedef NTSTATUS(WSKAPI* PFN_WSK_CONNECT_EX)(PWSK_SOCKET Socket, PSOCKADDR RemoteAddress,
                                              PWSK_BUF Buffer, ULONG Flags, PIRP Irp);
-typedef NTSTATUS(WSKAPI *PFN_WSK_LISTEN)(PWSK_SOCKET Socket, PIRP Irp);
-typedef NTSTATUS(WSKAPI *PFN_WSK_SEND)(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags,
-                                       PIRP Irp);
-typedef NTSTATUS(WSKAPI *PFN_WSK_SEND_EX)(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags,
-                                          ULONG ControlInfoLength, PCMSGHDR ControlInfo,
+typedef NTSTATUS(WSKAPI* PFN_WSK_LISTEN)(PWSK_SOCKET Socket, PIRP Irp);
+typedef NTSTATUS(WSKAPI* PFN_WSK_SEND)(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags, PIRP Irp);
+typedef NTSTATUS(WSKAPI* PFN_WSK_SEND_EX)(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags,
+                                          ULONG ControlInfoLength, PCMSGHDR ControlInfo, PIRP Irp);
+typedef NTSTATUS(WSKAPI* PFN_WSK_RECEIVE)(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags,
                                           PIRP Irp);
-typedef NTSTATUS(WSKAPI *PFN_WSK_RECEIVE)(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags,
-                                          PIRP Irp);
-typedef NTSTATUS(WSKAPI *PFN_WSK_RECEIVE_EX)(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags,
+typedef NTSTATUS(WSKAPI* PFN_WSK_RECEIVE_EX)(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags,
                                              PULONG ControlInfoLength, PCMSGHDR ControlInfo,
                                              PULONG ControlFlags, PIRP Irp);
-typedef NTSTATUS(WSKAPI *PFN_WSK_DISCONNECT)(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags,
+typedef NTSTATUS(WSKAPI* PFN_WSK_DISCONNECT)(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags,
                                              PIRP Irp);
-typedef NTSTATUS(WSKAPI *PFN_WSK_RELEASE_DATA_INDICATION_LIST)(
-    PWSK_SOCKET Socket, PWSK_DATA_INDICATION DataIndication);
-typedef NTSTATUS(WSKAPI *PFN_WSK_SEND_TO)(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags,
+typedef NTSTATUS(WSKAPI* PFN_WSK_RELEASE_DATA_INDICATION_LIST)(PWSK_SOCKET Socket,
+                                                               PWSK_DATA_INDICATION DataIndication);
+typedef NTSTATUS(WSKAPI* PFN_WSK_SEND_TO)(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags,
                                           PSOCKADDR RemoteAddress, ULONG ControlInfoLength,
                                           PCMSGHDR ControlInfo, PIRP Irp);
-typedef NTSTATUS(WSKAPI *PFN_WSK_RECEIVE_FROM)(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags,
+typedef NTSTATUS(WSKAPI* PFN_WSK_RECEIVE_FROM)(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags,
                                                PSOCKADDR RemoteAddress, PULONG ControlLength,
-                                               PCMSGHDR ControlInfo, PULONG ControlFlags,
-                                               PIRP Irp);
-typedef NTSTATUS(WSKAPI *PFN_WSK_RELEASE_DATAGRAM_INDICATION_LIST)(
+                                               PCMSGHDR ControlInfo, PULONG ControlFlags, PIRP Irp);
+typedef NTSTATUS(WSKAPI* PFN_WSK_RELEASE_DATAGRAM_INDICATION_LIST)(
     PWSK_SOCKET Socket, PWSK_DATAGRAM_INDICATION DatagramIndication);
-typedef NTSTATUS(WSKAPI *PFN_WSK_SEND_MESSAGES)(PWSK_SOCKET Socket, PWSK_BUF_LIST BufferList,
+typedef NTSTATUS(WSKAPI* PFN_WSK_SEND_MESSAGES)(PWSK_SOCKET Socket, PWSK_BUF_LIST BufferList,
                                                 ULONG Flags, PSOCKADDR RemoteAddress,
                                                 ULONG ControlInfoLength, PCMSGHDR ControlInfo,
                                                 PIRP Irp);
@@ -326,31 +323,33 @@ typedef struct _WSK_PROVIDER_STREAM_DISPATCH {
 
 /* ---- provider (client-level) functions ---------------------------------------------- */
 
-typedef NTSTATUS(WSKAPI *PFN_WSK_SOCKET)(PWSK_CLIENT Client, ADDRESS_FAMILY AddressFamily,
+typedef NTSTATUS(WSKAPI* PFN_WSK_SOCKET)(PWSK_CLIENT Client, ADDRESS_FAMILY AddressFamily,
                                          USHORT SocketType, ULONG Protocol, ULONG Flags,
-                                         PVOID SocketContext, const VOID *Dispatch,
+                                         PVOID SocketContext, const VOID* Dispatch,
                                          PEPROCESS OwningProcess, PETHREAD OwningThread,
                                          PSECURITY_DESCRIPTOR SecurityDescriptor, PIRP Irp);
-typedef NTSTATUS(WSKAPI *PFN_WSK_SOCKET_CONNECT)(
-    PWSK_CLIENT Client, USHORT SocketType, ULONG Protocol, PSOCKADDR LocalAddress,
-    PSOCKADDR RemoteAddress, ULONG Flags, PVOID SocketContext,
-    const WSK_CLIENT_CONNECTION_DISPATCH *Dispatch, PEPROCESS OwningProcess,
-    PETHREAD OwningThread, PSECURITY_DESCRIPTOR SecurityDescriptor, PIRP Irp);
-typedef NTSTATUS(WSKAPI *PFN_WSK_CONTROL_CLIENT)(PWSK_CLIENT Client, ULONG ControlCode,
+typedef NTSTATUS(WSKAPI* PFN_WSK_SOCKET_CONNECT)(PWSK_CLIENT Client, USHORT SocketType,
+                                                 ULONG Protocol, PSOCKADDR LocalAddress,
+                                                 PSOCKADDR RemoteAddress, ULONG Flags,
+                                                 PVOID SocketContext,
+                                                 const WSK_CLIENT_CONNECTION_DISPATCH* Dispatch,
+                                                 PEPROCESS OwningProcess, PETHREAD OwningThread,
+                                                 PSECURITY_DESCRIPTOR SecurityDescriptor, PIRP Irp);
+typedef NTSTATUS(WSKAPI* PFN_WSK_CONTROL_CLIENT)(PWSK_CLIENT Client, ULONG ControlCode,
                                                  SIZE_T InputSize, PVOID InputBuffer,
                                                  SIZE_T OutputSize, PVOID OutputBuffer,
-                                                 SIZE_T *OutputSizeReturned, PIRP Irp);
-typedef NTSTATUS(WSKAPI *PFN_WSK_GET_ADDRESS_INFO)(PWSK_CLIENT Client, PUNICODE_STRING NodeName,
+                                                 SIZE_T* OutputSizeReturned, PIRP Irp);
+typedef NTSTATUS(WSKAPI* PFN_WSK_GET_ADDRESS_INFO)(PWSK_CLIENT Client, PUNICODE_STRING NodeName,
                                                    PUNICODE_STRING ServiceName, ULONG NameSpace,
-                                                   GUID *Provider, PADDRINFOEXW Hints,
-                                                   PADDRINFOEXW *Result, PEPROCESS OwningProcess,
+                                                   GUID* Provider, PADDRINFOEXW Hints,
+                                                   PADDRINFOEXW* Result, PEPROCESS OwningProcess,
                                                    PETHREAD OwningThread, PIRP Irp);
-typedef NTSTATUS(WSKAPI *PFN_WSK_GET_NAME_INFO)(PWSK_CLIENT Client, PSOCKADDR SockAddr,
+typedef NTSTATUS(WSKAPI* PFN_WSK_GET_NAME_INFO)(PWSK_CLIENT Client, PSOCKADDR SockAddr,
                                                 ULONG SockAddrLength, PUNICODE_STRING NodeName,
                                                 PUNICODE_STRING ServiceName, ULONG Flags,
                                                 PEPROCESS OwningProcess, PETHREAD OwningThread,
                                                 PIRP Irp);
-typedef VOID(WSKAPI *PFN_WSK_FREE_ADDRESS_INFO)(PWSK_CLIENT Client, PADDRINFOEXW AddrInfo);
+typedef VOID(WSKAPI* PFN_WSK_FREE_ADDRESS_INFO)(PWSK_CLIENT Client, PADDRINFOEXW AddrInfo);
 
 typedef struct _WSK_TDI_MAP {
   USHORT SocketType;
@@ -361,7 +360,7 @@ typedef struct _WSK_TDI_MAP {
 
 typedef struct _WSK_TDI_MAP_INFO {
   const ULONG ElementCount;
-  const WSK_TDI_MAP *Map;
+  const WSK_TDI_MAP* Map;
 } WSK_TDI_MAP_INFO, *PWSK_TDI_MAP_INFO;
 
 typedef struct _WSK_EVENT_CALLBACK_CONTROL {
@@ -372,12 +371,12 @@ typedef struct _WSK_EVENT_CALLBACK_CONTROL {
 typedef struct _WSK_EXTENSION_CONTROL_IN {
   PNPIID NpiId;
   PVOID ClientContext;
-  const VOID *ClientDispatch;
+  const VOID* ClientDispatch;
 } WSK_EXTENSION_CONTROL_IN, *PWSK_EXTENSION_CONTROL_IN;
 
 typedef struct _WSK_EXTENSION_CONTROL_OUT {
   PVOID ProviderContext;
-  const VOID *ProviderDispatch;
+  const VOID* ProviderDispatch;
 } WSK_EXTENSION_CONTROL_OUT, *PWSK_EXTENSION_CONTROL_OUT;
 
 typedef struct _WSK_PROVIDER_DISPATCH {
@@ -393,12 +392,12 @@ typedef struct _WSK_PROVIDER_DISPATCH {
 
 typedef struct _WSK_CLIENT_NPI {
   PVOID ClientContext;
-  const WSK_CLIENT_DISPATCH *Dispatch;
+  const WSK_CLIENT_DISPATCH* Dispatch;
 } WSK_CLIENT_NPI, *PWSK_CLIENT_NPI;
 
 typedef struct _WSK_PROVIDER_NPI {
   PWSK_CLIENT Client;
-  const WSK_PROVIDER_DISPATCH *Dispatch;
+  const WSK_PROVIDER_DISPATCH* Dispatch;
 } WSK_PROVIDER_NPI, *PWSK_PROVIDER_NPI;
 
 /* Opaque to clients: wskport keeps its registration object in the context pointer. */

@@ -199,8 +199,7 @@ _Static_assert(sizeof(wchar_t) == 2,
 #define _ARRAYSIZE(A) RTL_NUMBER_OF(A)
 #define RTL_NUMBER_OF_FIELD(type, field) (RTL_NUMBER_OF(RTL_FIELD_TYPE(type, field)))
 /* offsetof, not the classic null-pointer member access, so UBSan stays quiet. */
-#define CONTAINING_RECORD(address, type, field) \
-  ((type*)((PCHAR)(address) - offsetof(type, field)))
+#define CONTAINING_RECORD(address, type, field) ((type*)((PCHAR)(address)-offsetof(type, field)))
 #define UNREFERENCED_PARAMETER(P) ((void)(P))
 #define DBG_UNREFERENCED_PARAMETER(P) ((void)(P))
 #define DBG_UNREFERENCED_LOCAL_VARIABLE(V) ((void)(V))
@@ -210,13 +209,13 @@ _Static_assert(sizeof(wchar_t) == 2,
 #else
 #define C_ASSERT(e) _Static_assert(e, #e)
 #endif
-#define ALIGN_DOWN_BY(length, alignment) ((ULONG_PTR)(length) & ~((ULONG_PTR)(alignment) - 1))
+#define ALIGN_DOWN_BY(length, alignment) ((ULONG_PTR)(length) & ~((ULONG_PTR)(alignment)-1))
 #define ALIGN_UP_BY(length, alignment) \
-  (ALIGN_DOWN_BY(((ULONG_PTR)(length) + (alignment) - 1), alignment))
+  (ALIGN_DOWN_BY(((ULONG_PTR)(length) + (alignment)-1), alignment))
 #define ALIGN_DOWN_POINTER_BY(address, alignment) \
-  ((PVOID)((ULONG_PTR)(address) & ~((ULONG_PTR)(alignment) - 1)))
+  ((PVOID)((ULONG_PTR)(address) & ~((ULONG_PTR)(alignment)-1)))
 #define ALIGN_UP_POINTER_BY(address, alignment) \
-  (ALIGN_DOWN_POINTER_BY(((ULONG_PTR)(address) + (alignment) - 1), alignment))
+  (ALIGN_DOWN_POINTER_BY(((ULONG_PTR)(address) + (alignment)-1), alignment))
 #define ALIGN_DOWN(length, type) ALIGN_DOWN_BY(length, sizeof(type))
 #define ALIGN_UP(length, type) ALIGN_UP_BY(length, sizeof(type))
 /* As ntdef.h: min and max are macros unless NOMINMAX is defined (C++ code that also
@@ -249,7 +248,9 @@ _Static_assert(sizeof(wchar_t) == 2,
 #define HandleToLong(h) ((LONG)(LONG_PTR)(h))
 #define UlongToHandle(ul) ((HANDLE)(ULONG_PTR)(ul))
 #define LongToHandle(h) ((HANDLE)(LONG_PTR)(h))
-#define MAKELONG(a, b) ((LONG)(((USHORT)(((ULONG_PTR)(a)) & 0xffff)) | ((ULONG)((USHORT)(((ULONG_PTR)(b)) & 0xffff))) << 16))
+#define MAKELONG(a, b)                                                                           \
+  ((LONG)(((USHORT)(((ULONG_PTR)(a)) & 0xffff)) | ((ULONG)((USHORT)(((ULONG_PTR)(b)) & 0xffff))) \
+                                                      << 16))
 #define LOWORD(l) ((USHORT)(((ULONG_PTR)(l)) & 0xffff))
 #define HIWORD(l) ((USHORT)((((ULONG_PTR)(l)) >> 16) & 0xffff))
 #define LOBYTE(w) ((UCHAR)(((ULONG_PTR)(w)) & 0xff))
@@ -363,15 +364,16 @@ inline T* WskportRtlConstantStringBuffer(const T (&s)[N]) noexcept {
   return const_cast<T*>(s);
 }
 #define RTL_CONSTANT_STRING(s) \
-  {sizeof(s) - sizeof((s)[0]), sizeof(s), WskportRtlConstantStringBuffer(s)}
-#define DECLARE_CONST_UNICODE_STRING(_var, _string)          \
-  const WCHAR _var##_buffer[] = _string;                     \
+  { sizeof(s) - sizeof((s)[0]), sizeof(s), WskportRtlConstantStringBuffer(s) }
+#define DECLARE_CONST_UNICODE_STRING(_var, _string)                              \
+  const WCHAR _var##_buffer[] = _string;                                         \
   const UNICODE_STRING _var = {sizeof(_string) - sizeof(WCHAR), sizeof(_string), \
                                const_cast<PWCH>(_var##_buffer)}
 #else
-#define RTL_CONSTANT_STRING(s) {sizeof(s) - sizeof((s)[0]), sizeof(s), (s)}
-#define DECLARE_CONST_UNICODE_STRING(_var, _string)          \
-  const WCHAR _var##_buffer[] = _string;                     \
+#define RTL_CONSTANT_STRING(s) \
+  { sizeof(s) - sizeof((s)[0]), sizeof(s), (s) }
+#define DECLARE_CONST_UNICODE_STRING(_var, _string)                              \
+  const WCHAR _var##_buffer[] = _string;                                         \
   const UNICODE_STRING _var = {sizeof(_string) - sizeof(WCHAR), sizeof(_string), \
                                (PWCH)_var##_buffer}
 #endif

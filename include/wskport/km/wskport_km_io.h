@@ -90,11 +90,11 @@ typedef enum _MEMORY_CACHING_TYPE {
 #define PAGE_ALIGN(Va) ((PVOID)((ULONG_PTR)(Va) & ~((ULONG_PTR)PAGE_SIZE - 1)))
 #define BYTE_OFFSET(Va) ((ULONG)((LONG_PTR)(Va) & (PAGE_SIZE - 1)))
 #define ROUND_TO_PAGES(Size) (((ULONG_PTR)(Size) + PAGE_SIZE - 1) & ~((ULONG_PTR)PAGE_SIZE - 1))
-#define BYTES_TO_PAGES(Size) \
-  (((Size) >> PAGE_SHIFT) + (((Size) & (PAGE_SIZE - 1)) != 0))
-#define ADDRESS_AND_SIZE_TO_SPAN_PAGES(Va, Size) \
-  ((ULONG)((((ULONG_PTR)(Size)) >> PAGE_SHIFT) + \
-           ((BYTE_OFFSET(Va) + ((ULONG_PTR)(Size) & (PAGE_SIZE - 1)) + (PAGE_SIZE - 1)) >> PAGE_SHIFT)))
+#define BYTES_TO_PAGES(Size) (((Size) >> PAGE_SHIFT) + (((Size) & (PAGE_SIZE - 1)) != 0))
+#define ADDRESS_AND_SIZE_TO_SPAN_PAGES(Va, Size)                                           \
+  ((ULONG)((((ULONG_PTR)(Size)) >> PAGE_SHIFT) +                                           \
+           ((BYTE_OFFSET(Va) + ((ULONG_PTR)(Size) & (PAGE_SIZE - 1)) + (PAGE_SIZE - 1)) >> \
+            PAGE_SHIFT)))
 #define COMPUTE_PAGES_SPANNED(Va, Size) ADDRESS_AND_SIZE_TO_SPAN_PAGES(Va, Size)
 
 #define MmGetMdlByteCount(Mdl) ((Mdl)->ByteCount)
@@ -104,18 +104,18 @@ typedef enum _MEMORY_CACHING_TYPE {
 #define MmGetMdlPfnArray(Mdl) ((PPFN_NUMBER)((Mdl) + 1))
 #define MmPrepareMdlForReuse(Mdl) ((void)((Mdl)->MdlFlags &= ~MDL_PARTIAL_HAS_BEEN_MAPPED))
 /** Fills in an MDL in caller storage of MmSizeOfMdl(BaseVa, Length) bytes. */
-#define MmInitializeMdl(MemoryDescriptorList, BaseVa, Length)                              \
-  do {                                                                                     \
-    (MemoryDescriptorList)->Next = (PMDL)NULL;                                             \
-    (MemoryDescriptorList)->Size =                                                         \
-        (CSHORT)(sizeof(MDL) +                                                             \
+#define MmInitializeMdl(MemoryDescriptorList, BaseVa, Length)                                \
+  do {                                                                                       \
+    (MemoryDescriptorList)->Next = (PMDL)NULL;                                               \
+    (MemoryDescriptorList)->Size =                                                           \
+        (CSHORT)(sizeof(MDL) +                                                               \
                  (sizeof(PFN_NUMBER) * ADDRESS_AND_SIZE_TO_SPAN_PAGES((BaseVa), (Length)))); \
-    (MemoryDescriptorList)->MdlFlags = 0;                                                  \
-    (MemoryDescriptorList)->Process = NULL;                                                \
-    (MemoryDescriptorList)->MappedSystemVa = NULL;                                         \
-    (MemoryDescriptorList)->StartVa = (PVOID)PAGE_ALIGN((BaseVa));                         \
-    (MemoryDescriptorList)->ByteOffset = BYTE_OFFSET((BaseVa));                            \
-    (MemoryDescriptorList)->ByteCount = (ULONG)(Length);                                   \
+    (MemoryDescriptorList)->MdlFlags = 0;                                                    \
+    (MemoryDescriptorList)->Process = NULL;                                                  \
+    (MemoryDescriptorList)->MappedSystemVa = NULL;                                           \
+    (MemoryDescriptorList)->StartVa = (PVOID)PAGE_ALIGN((BaseVa));                           \
+    (MemoryDescriptorList)->ByteOffset = BYTE_OFFSET((BaseVa));                              \
+    (MemoryDescriptorList)->ByteCount = (ULONG)(Length);                                     \
   } while (0)
 
 /** Bytes an MDL describing [@p Base, @p Base + @p Length) needs (header + frames). */
@@ -135,7 +135,8 @@ NTKERNELAPI VOID MmBuildMdlForNonPagedPool(_Inout_ PMDL MemoryDescriptorList);
 /** Marks the pages locked and fills the frame array. Nothing is probed (an invalid
  *  buffer faults later, where the kernel would raise here). */
 NTKERNELAPI VOID MmProbeAndLockPages(_Inout_ PMDL MemoryDescriptorList,
-                                     _In_ KPROCESSOR_MODE AccessMode, _In_ LOCK_OPERATION Operation);
+                                     _In_ KPROCESSOR_MODE AccessMode,
+                                     _In_ LOCK_OPERATION Operation);
 /** Unlocks pages locked by MmProbeAndLockPages (reported if they were not locked). */
 NTKERNELAPI VOID MmUnlockPages(_Inout_ PMDL MemoryDescriptorList);
 
@@ -146,10 +147,10 @@ struct _DRIVER_OBJECT;
 struct _FILE_OBJECT;
 struct _IRP;
 struct _IO_WORKITEM;
-typedef struct _DEVICE_OBJECT *PDEVICE_OBJECT;
-typedef struct _DRIVER_OBJECT *PDRIVER_OBJECT;
-typedef struct _FILE_OBJECT *PFILE_OBJECT;
-typedef struct _IRP *PIRP;
+typedef struct _DEVICE_OBJECT* PDEVICE_OBJECT;
+typedef struct _DRIVER_OBJECT* PDRIVER_OBJECT;
+typedef struct _FILE_OBJECT* PFILE_OBJECT;
+typedef struct _IRP* PIRP;
 
 typedef NTSTATUS IO_COMPLETION_ROUTINE(_In_ PDEVICE_OBJECT DeviceObject, _In_ PIRP Irp,
                                        _In_reads_opt_(_Inexpressible_("varies")) PVOID Context);
@@ -532,8 +533,7 @@ WSKPORT_KM_INLINE PDRIVER_CANCEL IoSetCancelRoutine(_Inout_ PIRP Irp,
                                                     (PVOID)CancelRoutine);
 }
 
-#define IoSizeOfIrp(StackSize) \
-  ((USHORT)(sizeof(IRP) + ((StackSize) * (sizeof(IO_STACK_LOCATION)))))
+#define IoSizeOfIrp(StackSize) ((USHORT)(sizeof(IRP) + ((StackSize) * (sizeof(IO_STACK_LOCATION)))))
 #define IoGetRemainingStackSize() ((ULONG_PTR)(64 * 1024))
 #define IoIsErrorUserInduced(Status) ((BOOLEAN)((Status) == STATUS_IO_TIMEOUT))
 
@@ -594,10 +594,11 @@ NTKERNELAPI VOID IoBuildPartialMdl(_In_ PMDL SourceMdl, _Inout_ PMDL TargetMdl,
 /** Creates a device object (with a zeroed extension of @p DeviceExtensionSize bytes)
  *  linked to @p DriverObject. The name is kept but not published anywhere: no other
  *  process can open it. STATUS_SUCCESS or STATUS_INSUFFICIENT_RESOURCES. */
-NTKERNELAPI NTSTATUS IoCreateDevice(_In_ PDRIVER_OBJECT DriverObject, _In_ ULONG DeviceExtensionSize,
-                                    _In_opt_ PUNICODE_STRING DeviceName, _In_ DEVICE_TYPE DeviceType,
-                                    _In_ ULONG DeviceCharacteristics, _In_ BOOLEAN Exclusive,
-                                    _Out_ PDEVICE_OBJECT* DeviceObject);
+NTKERNELAPI NTSTATUS IoCreateDevice(_In_ PDRIVER_OBJECT DriverObject,
+                                    _In_ ULONG DeviceExtensionSize,
+                                    _In_opt_ PUNICODE_STRING DeviceName,
+                                    _In_ DEVICE_TYPE DeviceType, _In_ ULONG DeviceCharacteristics,
+                                    _In_ BOOLEAN Exclusive, _Out_ PDEVICE_OBJECT* DeviceObject);
 /** Unlinks and frees a device object. */
 NTKERNELAPI VOID IoDeleteDevice(_In_ PDEVICE_OBJECT DeviceObject);
 /** Symbolic links have no namespace in a process: accepted (STATUS_SUCCESS), no effect. */
@@ -614,11 +615,11 @@ typedef struct _IO_WORKITEM* PIO_WORKITEM;
 NTKERNELAPI PIO_WORKITEM IoAllocateWorkItem(_In_ PDEVICE_OBJECT DeviceObject);
 NTKERNELAPI VOID IoFreeWorkItem(_In_ PIO_WORKITEM IoWorkItem);
 NTKERNELAPI VOID IoQueueWorkItem(_Inout_ PIO_WORKITEM IoWorkItem,
-                                 _In_ PIO_WORKITEM_ROUTINE WorkerRoutine,
-                                 _In_ ULONG QueueType, _In_opt_ PVOID Context);
+                                 _In_ PIO_WORKITEM_ROUTINE WorkerRoutine, _In_ ULONG QueueType,
+                                 _In_opt_ PVOID Context);
 NTKERNELAPI VOID IoQueueWorkItemEx(_Inout_ PIO_WORKITEM IoWorkItem,
-                                   _In_ PIO_WORKITEM_ROUTINE_EX WorkerRoutine,
-                                   _In_ ULONG QueueType, _In_opt_ PVOID Context);
+                                   _In_ PIO_WORKITEM_ROUTINE_EX WorkerRoutine, _In_ ULONG QueueType,
+                                   _In_opt_ PVOID Context);
 NTKERNELAPI ULONG IoSizeofWorkItem(VOID);
 NTKERNELAPI VOID IoInitializeWorkItem(_In_ PVOID IoObject, _Out_ PIO_WORKITEM IoWorkItem);
 NTKERNELAPI VOID IoUninitializeWorkItem(_Inout_ PIO_WORKITEM IoWorkItem);

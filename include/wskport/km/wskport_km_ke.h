@@ -96,10 +96,10 @@ typedef struct _KSEMAPHORE {
 } KSEMAPHORE, *PKSEMAPHORE, *PRKSEMAPHORE;
 
 typedef struct _KTHREAD *PKTHREAD, *PRKTHREAD;
-typedef struct _ETHREAD *PETHREAD;
+typedef struct _ETHREAD* PETHREAD;
 typedef struct _KPROCESS *PKPROCESS, *PRKPROCESS;
-typedef struct _EPROCESS *PEPROCESS;
-typedef struct _OBJECT_TYPE *POBJECT_TYPE;
+typedef struct _EPROCESS* PEPROCESS;
+typedef struct _OBJECT_TYPE* POBJECT_TYPE;
 
 typedef struct _KMUTANT {
   DISPATCHER_HEADER Header;
@@ -187,7 +187,7 @@ NTKERNELAPI VOID KeAcquireInStackQueuedSpinLock(_Inout_ PKSPIN_LOCK SpinLock,
                                                 _Out_ PKLOCK_QUEUE_HANDLE LockHandle);
 NTKERNELAPI VOID KeReleaseInStackQueuedSpinLock(_In_ PKLOCK_QUEUE_HANDLE LockHandle);
 NTKERNELAPI VOID KeAcquireInStackQueuedSpinLockAtDpcLevel(_Inout_ PKSPIN_LOCK SpinLock,
-                                                         _Out_ PKLOCK_QUEUE_HANDLE LockHandle);
+                                                          _Out_ PKLOCK_QUEUE_HANDLE LockHandle);
 NTKERNELAPI VOID KeReleaseInStackQueuedSpinLockFromDpcLevel(_In_ PKLOCK_QUEUE_HANDLE LockHandle);
 /** The I/O manager's cancel spin lock (one per process). */
 NTKERNELAPI VOID IoAcquireCancelSpinLock(_Out_ PKIRQL Irql);
@@ -307,10 +307,8 @@ NTKERNELAPI NTSTATUS KeWaitForSingleObject(_In_ PVOID Object, _In_ KWAIT_REASON 
  *  WaitAll, STATUS_TIMEOUT, or STATUS_INVALID_PARAMETER for a bad count.
  *  @p WaitBlockArray is accepted and not used. */
 NTKERNELAPI NTSTATUS KeWaitForMultipleObjects(_In_ ULONG Count, _In_reads_(Count) PVOID Object[],
-                                              _In_ WAIT_TYPE WaitType,
-                                              _In_ KWAIT_REASON WaitReason,
-                                              _In_ KPROCESSOR_MODE WaitMode,
-                                              _In_ BOOLEAN Alertable,
+                                              _In_ WAIT_TYPE WaitType, _In_ KWAIT_REASON WaitReason,
+                                              _In_ KPROCESSOR_MODE WaitMode, _In_ BOOLEAN Alertable,
                                               _In_opt_ PLARGE_INTEGER Timeout,
                                               _Out_opt_ PKWAIT_BLOCK WaitBlockArray);
 #define KeWaitForMutexObject KeWaitForSingleObject
@@ -425,12 +423,10 @@ extern POBJECT_TYPE* IoFileObjectType;
 /** Looks up @p Handle (a thread handle from PsCreateSystemThread, or NtCurrentThread())
  *  and returns its object referenced in @p Object. Returns STATUS_SUCCESS,
  *  STATUS_INVALID_HANDLE, or STATUS_OBJECT_TYPE_MISMATCH (type given and different). */
-NTKERNELAPI NTSTATUS ObReferenceObjectByHandle(_In_ HANDLE Handle,
-                                               _In_ ACCESS_MASK DesiredAccess,
-                                               _In_opt_ POBJECT_TYPE ObjectType,
-                                               _In_ KPROCESSOR_MODE AccessMode,
-                                               _Out_ PVOID* Object,
-                                               _Out_opt_ POBJECT_HANDLE_INFORMATION HandleInformation);
+NTKERNELAPI NTSTATUS ObReferenceObjectByHandle(
+    _In_ HANDLE Handle, _In_ ACCESS_MASK DesiredAccess, _In_opt_ POBJECT_TYPE ObjectType,
+    _In_ KPROCESSOR_MODE AccessMode, _Out_ PVOID* Object,
+    _Out_opt_ POBJECT_HANDLE_INFORMATION HandleInformation);
 #define ObReferenceObjectByHandleWithTag(h, a, t, m, tag, o, i) \
   ObReferenceObjectByHandle(h, a, t, m, o, i)
 /** Adds a reference to an object of the runtime (a thread object); for any other

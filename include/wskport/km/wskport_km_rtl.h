@@ -54,14 +54,15 @@ NTSYSAPI NTSTATUS RtlAppendUnicodeStringToString(_Inout_ PUNICODE_STRING Destina
 NTSYSAPI NTSTATUS RtlAppendUnicodeToString(_Inout_ PUNICODE_STRING Destination,
                                            _In_opt_z_ PCWSTR Source);
 /** Comparison; case-insensitive folds A-Z and the Latin-1/Latin Extended-A letters. */
-NTSYSAPI BOOLEAN RtlEqualUnicodeString(_In_ PCUNICODE_STRING String1,
-                                       _In_ PCUNICODE_STRING String2, _In_ BOOLEAN CaseInSensitive);
+NTSYSAPI BOOLEAN RtlEqualUnicodeString(_In_ PCUNICODE_STRING String1, _In_ PCUNICODE_STRING String2,
+                                       _In_ BOOLEAN CaseInSensitive);
 /** < 0, 0 or > 0 as String1 sorts before, equal to or after String2 (by code unit, after
  *  upcasing if @p CaseInSensitive; a prefix sorts first). */
 NTSYSAPI LONG RtlCompareUnicodeString(_In_ PCUNICODE_STRING String1, _In_ PCUNICODE_STRING String2,
                                       _In_ BOOLEAN CaseInSensitive);
 NTSYSAPI BOOLEAN RtlPrefixUnicodeString(_In_ PCUNICODE_STRING String1,
-                                        _In_ PCUNICODE_STRING String2, _In_ BOOLEAN CaseInSensitive);
+                                        _In_ PCUNICODE_STRING String2,
+                                        _In_ BOOLEAN CaseInSensitive);
 NTSYSAPI BOOLEAN RtlEqualString(_In_ const STRING* String1, _In_ const STRING* String2,
                                 _In_ BOOLEAN CaseInSensitive);
 NTSYSAPI LONG RtlCompareString(_In_ const STRING* String1, _In_ const STRING* String2,
@@ -175,9 +176,8 @@ extern BOOLEAN KdDebuggerNotPresent;
 /* ------------------------------------------------------- assertions, bug checks -- */
 
 /** Prints "*** Assertion failed: ..." with file and line and stops the process. */
-WSKPORT_KM_NORETURN NTSYSAPI VOID RtlAssert(_In_ PVOID VoidFailedAssertion,
-                                            _In_ PVOID VoidFileName, _In_ ULONG LineNumber,
-                                            _In_opt_ PSTR MutableMessage);
+WSKPORT_KM_NORETURN NTSYSAPI VOID RtlAssert(_In_ PVOID VoidFailedAssertion, _In_ PVOID VoidFileName,
+                                            _In_ ULONG LineNumber, _In_opt_ PSTR MutableMessage);
 /** Prints the bug check code and parameters and stops the process (std::abort). */
 WSKPORT_KM_NORETURN NTKERNELAPI VOID KeBugCheckEx(_In_ ULONG BugCheckCode,
                                                   _In_ ULONG_PTR BugCheckParameter1,
@@ -194,8 +194,11 @@ WSKPORT_KM_NORETURN VOID WskportFailFast(_In_ ULONG Code);
   ((!(exp)) ? (RtlAssert((PVOID) #exp, (PVOID)__FILE__, __LINE__, NULL), FALSE) : TRUE)
 #define ASSERTMSG(msg, exp) \
   ((!(exp)) ? (RtlAssert((PVOID) #exp, (PVOID)__FILE__, __LINE__, (PSTR)(msg)), FALSE) : TRUE)
-#define RTL_SOFT_ASSERT(exp) \
-  ((!(exp)) ? (DbgPrint("%s(%d): Soft assertion failed\n   Expression: %s\n", __FILE__, __LINE__, #exp), FALSE) : TRUE)
+#define RTL_SOFT_ASSERT(exp)                                                                      \
+  ((!(exp)) ? (DbgPrint("%s(%d): Soft assertion failed\n   Expression: %s\n", __FILE__, __LINE__, \
+                        #exp),                                                                    \
+               FALSE)                                                                             \
+            : TRUE)
 #define NT_ASSERT(exp) ASSERT(exp)
 #define NT_ASSERTMSG(msg, exp) ASSERTMSG(msg, exp)
 #define NT_ASSERTMSGW(msg, exp) ASSERT(exp)
