@@ -53,6 +53,8 @@ typedef struct _KT_DRIVER {
 extern KT_DRIVER KtDriver;
 /* NPI_WSK_INTERFACE_ID, copied in DriverEntry (see KtSetEvents). */
 extern NPIID KtNpiWskInterfaceId;
+/* The host quirks the harness reported (KM_TEST_QUIRK_*). */
+extern unsigned int KtQuirks;
 
 /* ---- one IRP with its completion event ---------------------------------------- */
 

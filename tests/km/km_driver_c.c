@@ -9,6 +9,9 @@
 
 KT_DRIVER KtDriver;
 NPIID KtNpiWskInterfaceId;
+unsigned int KtQuirks;
+
+void wskport_km_test_set_quirks(unsigned int quirks) { KtQuirks = quirks; }
 
 /* ---- failures -------------------------------------------------------------------- */
 

@@ -47,6 +47,16 @@ typedef struct KM_TEST_DRIVER {
   unsigned int case_count;
 } KM_TEST_DRIVER;
 
+/** Host behaviours that change what a case may expect (a bit mask). */
+enum {
+  /** The peer of a reset connection may see a graceful close: Wine reports an RST that
+   *  arrives while no receive is pending as a graceful end (Windows reports a reset). */
+  KM_TEST_QUIRK_RESET_SEEN_AS_GRACEFUL = 1,
+};
+
+/** Tells the drivers the host's quirks (before the first case runs). */
+void wskport_km_test_set_quirks(unsigned int quirks);
+
 /** The C driver (km_driver_c.c and the km_c_*.c families). */
 const KM_TEST_DRIVER* wskport_km_test_driver_c(void);
 /** The C++ driver (km_driver_cpp.cpp). */

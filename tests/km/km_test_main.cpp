@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "km_test_cases.h"
+#include "support/platform.hpp"
 
 namespace {
 
@@ -91,6 +92,9 @@ void register_cases() {
 
 int main(int argc, char** argv) {
   testing::InitGoogleTest(&argc, argv);
+  wskport_km_test_set_quirks(wskport::test::platform::running_under_wine()
+                                 ? static_cast<unsigned int>(KM_TEST_QUIRK_RESET_SEEN_AS_GRACEFUL)
+                                 : 0U);
   register_driver(wskport_km_test_driver_c());
   register_driver(wskport_km_test_driver_cpp());
   register_cases();  // after the vector is complete: the tests keep pointers into it
