@@ -165,9 +165,13 @@ class Buffer {
     b.Length = length;
     return b;
   }
-  void Put(const char* text, ULONG length) const { RtlCopyMemory(va_, text, length); }
+  // Never past the buffer: a case that asks for more writes and compares only what fits
+  // (and Holds then fails).
+  void Put(const char* text, ULONG length) const {
+    RtlCopyMemory(va_, text, length < size_ ? length : size_);
+  }
   bool Holds(const char* text, ULONG length) const {
-    return RtlCompareMemory(va_, text, length) == length;
+    return length <= size_ && RtlCompareMemory(va_, text, length) == length;
   }
 
  private:
