@@ -9,6 +9,7 @@
 //   <program> [registry-path]
 // The registry path defaults to
 //   \Registry\Machine\System\CurrentControlSet\Services\<program name without extension>
+#include <atomic>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -25,9 +26,15 @@ extern "C" DRIVER_INITIALIZE DriverEntry;
 
 namespace {
 
-volatile std::sig_atomic_t g_stop = 0;
+// A lock-free atomic, not a volatile sig_atomic_t: the signal may be raised on another
+// thread (a driver's system thread calling raise(), or the kernel picking any thread),
+// and only a lock-free atomic is both signal-safe and race-free across threads.
+static_assert(std::atomic<int>::is_always_lock_free);
+std::atomic<int> g_stop{0};
 
-extern "C" void wskport_km_host_on_signal(int /*signal*/) { g_stop = 1; }
+extern "C" void wskport_km_host_on_signal(int /*signal*/) {
+  g_stop.store(1, std::memory_order_relaxed);
+}
 
 // The service name: argv[0] without its directory and extension.
 std::string service_name(const char* argv0) {
@@ -100,7 +107,8 @@ int main(int argc, char** argv) {
     return code;
   }
 
-  while (g_stop == 0) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  while (g_stop.load(std::memory_order_relaxed) == 0)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
 
   if (driver.DriverUnload != nullptr) driver.DriverUnload(&driver);
 

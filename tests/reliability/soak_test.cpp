@@ -30,6 +30,18 @@ namespace {
 
 constexpr std::size_t rss_bound_kib = 4096;
 
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool asan_quarantine = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+constexpr bool asan_quarantine = true;
+#else
+constexpr bool asan_quarantine = false;
+#endif
+#else
+constexpr bool asan_quarantine = false;
+#endif
+
 std::size_t count_from_env(const char* name, std::size_t fallback) {
   const char* v = std::getenv(name);  // NOLINT(concurrency-mt-unsafe)
   if (v == nullptr || *v == '\0') return fallback;
@@ -227,7 +239,14 @@ TEST(Soak, OpenEchoCloseAndCloseWhilePending) {
         "handle count moves with the system thread pool and Wine)\n");
   }
 
-  if (rss_warm && rss_end) {
+  if (rss_warm && rss_end && asan_quarantine) {
+    // AddressSanitizer keeps freed blocks in its quarantine (up to 256 MiB) to catch
+    // use after free, so RSS grows with every cycle by design; leaks are LeakSanitizer's
+    // job there. The bound is checked on the other presets (full counts on default).
+    std::printf(
+        "soak: RSS not bounded under AddressSanitizer (its quarantine holds freed "
+        "memory); LeakSanitizer checks leaks at exit\n");
+  } else if (rss_warm && rss_end) {
     EXPECT_LE(*rss_end, *rss_warm + rss_bound_kib) << "resident set grew beyond the bound";
   } else {
     std::printf("soak: RSS not measured on this platform (%s)\n", soak::rss_unavailable_reason());
