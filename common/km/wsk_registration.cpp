@@ -77,11 +77,18 @@ Registration* registration_from(PWSK_CLIENT client) noexcept {
 void call_begin(Registration& reg) noexcept { reg.calls.fetch_add(1, std::memory_order_seq_cst); }
 
 void call_end(Registration& reg) noexcept {
-  // Lock-free on the hot path; the mutex only once deregistration waits. Sequential
-  // consistency orders this decrement against WskDeregister's flag and its check.
+  // Not the last call in flight: lock-free.
+  auto c = reg.calls.load(std::memory_order_relaxed);
+  while (c > 1) {
+    if (reg.calls.compare_exchange_weak(c, c - 1, std::memory_order_seq_cst)) return;
+  }
+  // Perhaps the last: the count reaches zero only under the lock. WskDeregister reads it
+  // under the lock and then frees the registration, so it must not see zero while this
+  // thread is still on its way to the notify (TSan caught a free in that window, after
+  // a spurious or socket wake-up of WskDeregister).
+  std::lock_guard lock(reg.m);
   if (reg.calls.fetch_sub(1, std::memory_order_seq_cst) == 1 &&
-      reg.deregistering.load(std::memory_order_seq_cst)) {
-    std::lock_guard lock(reg.m);
+      reg.deregistering.load(std::memory_order_relaxed)) {
     reg.cv.notify_all();
   }
 }
