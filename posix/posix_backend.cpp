@@ -35,8 +35,6 @@ Dir direction_of(OpKind kind) noexcept {
   }
 }
 
-namespace {
-
 void on_ready(PosixSocket& s, Dir d) noexcept {
   IrpList done;
   {
@@ -47,17 +45,14 @@ void on_ready(PosixSocket& s, Dir d) noexcept {
   done.complete_all();
 }
 
-void arm(PosixSocket& s, Dir d) noexcept {
-  s.armed[static_cast<int>(d)] = true;
-  const auto type = d == Dir::read ? boost::asio::posix::descriptor_base::wait_read
-                                   : boost::asio::posix::descriptor_base::wait_write;
-  // The handler owns a reference: Asio may destroy it without running it (descriptor
-  // release at teardown), and the reference must go either way.
-  s.descriptor.async_wait(type, [ref = SocketRef(&s), d](const boost::system::error_code& ec) {
-    if (ec == boost::asio::error::operation_aborted) return;
-    on_ready(static_cast<PosixSocket&>(*ref), d);
-  });
+bool PosixSocket::arm(Dir d) noexcept {
+  armed[static_cast<int>(d)] = true;
+  // A connect in progress waits for its handshake: the socket's earlier writability
+  // must not count.
+  return waits.arm(*this, d, /*speculative=*/!(d == Dir::write && connecting));
 }
+
+namespace {
 
 void cancel_routine(Irp& irp) noexcept {
   auto& op = IrpAccess::op(irp);
@@ -109,7 +104,7 @@ void process(PosixSocket& s, Dir d, IrpList& done) noexcept {
         return;
       }
       if (!IrpAccess::disarm_cancel(*irp)) return;  // a canceller owns the head
-      const Attempt a = perform(s, *irp);
+      const Attempt a = performer_of(*irp)(s, *irp);
       if (a.blocked) {
         if (!IrpAccess::arm_cancel(*irp, &cancel_routine)) {
           q.remove(*irp);
@@ -124,12 +119,11 @@ void process(PosixSocket& s, Dir d, IrpList& done) noexcept {
       done.push(*irp, a.status, a.information);
     }
     if (!blocked || s.armed[static_cast<int>(d)]) return;
-    arm(s, d);  // then one more pass: readiness may have come before the arm
+    if (!s.arm(d)) return;  // else one more pass: the wait may miss earlier readiness
   }
 }
 
-Start enqueue(PosixSocket& s, Irp& irp) noexcept {
-  const Dir d = direction_of(IrpAccess::op(irp).kind);
+Start enqueue(PosixSocket& s, Irp& irp, Dir d, Performer attempt) noexcept {
   auto& q = s.queue(d);
   const bool was_empty = q.empty();
   if (was_empty && s.fd >= 0) {
@@ -137,22 +131,21 @@ Start enqueue(PosixSocket& s, Irp& irp) noexcept {
     // queued or can be cancelled. A cancel that comes before the IRP waits is seen when
     // the cancel routine is armed below, so it is not lost; one that comes while the
     // attempt succeeds is simply too late, as in the kernel.
-    if (d == Dir::read && !s.armed[static_cast<int>(d)]) arm(s, d);  // wait first: see header
-    const Attempt a = perform(s, irp);
+    const Attempt a = attempt(s, irp);
     if (!a.blocked) return Start::done(a.status, a.information);
   }
+  set_performer(irp, attempt);
   q.push_back(irp);
   if (!IrpAccess::arm_cancel(irp, &cancel_routine)) {
     q.remove(irp);
     on_cancelled(s, irp);
     return Start::done(status::cancelled, IrpAccess::op(irp).done);
   }
-  // Behind other IRPs, a wait (or a canceller) is already responsible for the queue; a
-  // read wait armed before the attempt covers any readiness since its EAGAIN.
+  // Behind other IRPs, or with a wait in flight, the wait (or a canceller) is already
+  // responsible for the queue.
   if (!was_empty || s.armed[static_cast<int>(d)]) return Start::queued();
-  // A write that would block (or a dead fd): arm the wait, then try once more, because
-  // readiness may have come between the attempt and the arm.
-  if (s.fd >= 0) arm(s, d);
+  if (s.fd >= 0 && !s.arm(d)) return Start::queued();
+  // A dead fd, or a wait that may have missed readiness: run the queue now.
   IrpList done;
   process(s, d, done);
   // The queue was empty, so the only IRP process() can have finished is this one.
@@ -163,34 +156,13 @@ Start enqueue(PosixSocket& s, Irp& irp) noexcept {
   return Start::queued();
 }
 
-Attempt perform(PosixSocket& s, Irp& irp) noexcept {
-  switch (IrpAccess::op(irp).kind) {
-    case OpKind::accept:
-      return perform_accept(s, irp);
-    case OpKind::connect:
-      return perform_connect(s, irp);
-    case OpKind::send:
-      return perform_send(s, irp);
-    case OpKind::receive:
-      return perform_receive(s, irp);
-    case OpKind::send_to:
-      return perform_send_to(s, irp);
-    case OpKind::receive_from:
-      return perform_receive_from(s, irp);
-    case OpKind::disconnect:
-      return perform_disconnect(s, irp);
-    default:
-      return Attempt::done(status::internal_error);
-  }
-}
-
 NTSTATUS status_for_socket_errno(PosixSocket& s, int error) noexcept {
   if (error == EBADF) {
     // The fd was closed behind the library's back (a hook, a stray close()). The number
     // may already name another file: never touch it again.
     s.forced = true;
     s.fd = -1;
-    s.descriptor.release();
+    s.waits.detach(/*fd_closed=*/true);
     return status::file_forced_closed;
   }
   return status_from_errno(error);
@@ -199,22 +171,16 @@ NTSTATUS status_for_socket_errno(PosixSocket& s, int error) noexcept {
 // ---- the socket ------------------------------------------------------------------
 
 PosixSocket::PosixSocket(ProviderCore& core, const SocketParams& params, int native_fd,
-                         boost::asio::io_context& io) noexcept
-    : SocketImpl(core, params), fd(native_fd), descriptor(io), backlog(SOMAXCONN) {}
+                         Reactor& reactor) noexcept
+    : SocketImpl(core, params), fd(native_fd), waits(reactor), backlog(SOMAXCONN) {}
 
 PosixSocket::~PosixSocket() { close_native(false); }
 
-int PosixSocket::attach() noexcept {
-  boost::system::error_code ec;
-  descriptor.assign(fd, ec);
-  return ec ? ec.value() : 0;
-}
+int PosixSocket::attach() noexcept { return waits.attach(fd); }
 
 void PosixSocket::close_native(bool abortive) noexcept {
   if (fd < 0) return;
-  boost::system::error_code ec;
-  descriptor.cancel(ec);
-  descriptor.release();
+  waits.detach(/*fd_closed=*/false);
   if (abortive) {
     // SO_LINGER {1, 0}: close() sends RST and drops unsent data, as WSK's close does.
     const linger l{1, 0};
@@ -269,7 +235,7 @@ NTSTATUS query_name(PosixSocket& s, Address& out, bool peer) noexcept {
 
 class PosixBackend final : public Backend {
  public:
-  explicit PosixBackend(boost::asio::io_context& io) noexcept : io_(io) {}
+  explicit PosixBackend(boost::asio::io_context& io) : reactor_(reactor_of(io)) {}
 
   std::string_view name() const noexcept override { return "posix"; }
 
@@ -281,7 +247,7 @@ class PosixBackend final : public Backend {
       st = status_from_errno(errno);
       return nullptr;
     }
-    auto* s = new (std::nothrow) PosixSocket(core, p, fd, io_);
+    auto* s = new (std::nothrow) PosixSocket(core, p, fd, reactor_);
     if (s == nullptr) {
       ::close(fd);
       st = status::insufficient_resources;
@@ -393,27 +359,29 @@ class PosixBackend final : public Backend {
   }
 
   Start accept(SocketImpl& base, Irp& irp) noexcept override {
-    return enqueue(static_cast<PosixSocket&>(base), irp);
+    return enqueue(static_cast<PosixSocket&>(base), irp, Dir::read, &perform_accept);
   }
   Start connect(SocketImpl& base, const Address& remote, Irp& irp) noexcept override {
     return start_connect(static_cast<PosixSocket&>(base), remote, irp);
   }
   Start send(SocketImpl& base, Irp& irp) noexcept override {
-    return enqueue(static_cast<PosixSocket&>(base), irp);
+    return enqueue(static_cast<PosixSocket&>(base), irp, Dir::write, &perform_send);
   }
   Start receive(SocketImpl& base, Irp& irp) noexcept override {
-    return enqueue(static_cast<PosixSocket&>(base), irp);
+    return enqueue(static_cast<PosixSocket&>(base), irp, Dir::read, &perform_receive);
   }
   Start send_to(SocketImpl& base, Irp& irp) noexcept override {
-    return enqueue(static_cast<PosixSocket&>(base), irp);
+    return enqueue(static_cast<PosixSocket&>(base), irp, Dir::write, &perform_send_to);
   }
   Start receive_from(SocketImpl& base, Irp& irp) noexcept override {
-    return enqueue(static_cast<PosixSocket&>(base), irp);
+    return enqueue(static_cast<PosixSocket&>(base), irp, Dir::read, &perform_receive_from);
   }
 
   Start disconnect(SocketImpl& base, Irp& irp, IrpList& others) noexcept override {
     auto& s = static_cast<PosixSocket&>(base);
-    if ((IrpAccess::op(irp).flags & disconnect_flags::abortive) == 0) return enqueue(s, irp);
+    if ((IrpAccess::op(irp).flags & disconnect_flags::abortive) == 0) {
+      return enqueue(s, irp, Dir::write, &perform_disconnect);
+    }
     abort_connection(s, others);
     return Start::done(status::success);
   }
@@ -455,7 +423,7 @@ class PosixBackend final : public Backend {
   }
 
  private:
-  boost::asio::io_context& io_;
+  Reactor& reactor_;
 };
 
 }  // namespace

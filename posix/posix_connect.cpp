@@ -30,7 +30,7 @@ Start start_connect(PosixSocket& s, const Address& remote, Irp& irp) noexcept {
   }
   const int e = errno;
   // EINTR leaves the connect running in the background, like EINPROGRESS.
-  if (e == EINPROGRESS || e == EINTR) return enqueue(s, irp);
+  if (e == EINPROGRESS || e == EINTR) return enqueue(s, irp, Dir::write, &perform_connect);
   s.connecting = false;
   if (e == EAGAIN && s.params().family == AddressFamily::unix_domain) {
     // An AF_UNIX listener whose backlog is full; Winsock answers WSAECONNREFUSED.
@@ -47,8 +47,8 @@ Attempt perform_connect(PosixSocket& s, Irp& /*irp*/) noexcept {
     s.connecting = false;
     return Attempt::done(status_for_socket_errno(s, err));
   }
-  // No error yet may also mean "not finished": process() retries right after arming
-  // a wait, possibly before the handshake is over.
+  // No error yet may also mean "not finished": the first attempt comes right after
+  // connect(2), and a portable wait is followed by a retry.
   sockaddr_storage peer{};
   socklen_t peer_len = sizeof peer;
   if (::getpeername(s.fd, reinterpret_cast<sockaddr*>(&peer), &peer_len) != 0) {
@@ -95,7 +95,7 @@ Attempt perform_accept(PosixSocket& s, Irp& irp) noexcept {
   SocketParams p = s.params();
   p.category = p.category == Category::listen ? Category::connection : Category::stream;
   auto& core = s.provider();
-  auto* accepted = new (std::nothrow) PosixSocket(core, p, fd, core.io());
+  auto* accepted = new (std::nothrow) PosixSocket(core, p, fd, s.waits.reactor());
   if (accepted == nullptr) {
     ::close(fd);
     return Attempt::done(status::insufficient_resources);

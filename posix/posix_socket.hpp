@@ -4,15 +4,11 @@
 //
 // Reactor rules (why the code looks the way it does):
 // - Operations run the native call themselves, so the exact errno reaches the table;
-//   Asio only reports readiness (async_wait).
-// - Asio registers descriptors edge-triggered and never runs a wait speculatively, so
-//   readiness that arrives between an EAGAIN and the wait being queued would be lost.
-//   Hence process(): after arming a wait it retries the queue once; an EAGAIN after
-//   the arm is covered by the queued wait. A receive or accept that finds its queue
-//   empty arms the read wait first and then tries once: with the wait already queued
-//   one EAGAIN is enough, where the retry would cost a second system call on every
-//   round trip of a request/response exchange. (A send is tried first: it nearly always
-//   goes through, and a write wait on a writable socket would fire at once.)
+//   the reactor only reports readiness (posix_wait.hpp).
+// - An operation is tried first, when nothing is queued ahead of it; only when it would
+//   block does it queue and arm its direction's wait. The wait cannot miss readiness
+//   that came between the EAGAIN and the arm (with the portable waits, arm() says so and
+//   the queue is tried once more).
 // - A waiting IRP carries a cancel routine. Before touching a queued IRP the backend
 //   takes the routine back (disarm); if a canceller took it first, the backend leaves
 //   the IRP to the cancel routine, which dequeues and completes it and then processes
@@ -21,22 +17,19 @@
 
 #include <utility>  // before asio under C++20 (Boost 1.74)
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/posix/stream_descriptor.hpp>
+#include <cstring>
 
 #include "common/core/backend.hpp"
 #include "common/core/completion.hpp"
 #include "common/core/irp_queue.hpp"
 #include "common/core/socket_impl.hpp"
+#include "posix/posix_wait.hpp"
 
 namespace wskport::detail::posix {
 
-enum class Dir : int { read = 0, write = 1 };
-
 class PosixSocket final : public SocketImpl {
  public:
-  PosixSocket(ProviderCore& core, const SocketParams& params, int fd,
-              boost::asio::io_context& io) noexcept;
+  PosixSocket(ProviderCore& core, const SocketParams& params, int fd, Reactor& reactor) noexcept;
   ~PosixSocket() override;
 
   /// Registers the fd with the reactor. Returns an errno, 0 on success.
@@ -46,14 +39,13 @@ class PosixSocket final : public SocketImpl {
 
   IrpQueue& queue(Dir d) noexcept { return queues_[static_cast<int>(d)]; }
 
-  /// Bound to the io_context's own executor rather than the type-erased default, which
-  /// costs more on every wait and handler.
-  using Descriptor =
-      boost::asio::posix::basic_stream_descriptor<boost::asio::io_context::executor_type>;
+  /// Starts the wait of @p d (s.mutex held, none in flight). Returns true when the
+  /// caller must try the queue once more (see posix_wait.hpp).
+  bool arm(Dir d) noexcept;
 
   int fd = -1;
-  Descriptor descriptor;
-  bool armed[2] = {false, false};  ///< a wait is queued with the reactor, per Dir
+  ReadinessWaits waits;
+  bool armed[2] = {false, false};  ///< a wait is in flight, per Dir
   bool no_delay = false;           ///< TCP_NODELAY is on for the socket
   int backlog;                     ///< listen backlog
 
@@ -73,9 +65,14 @@ struct Attempt {
   static Attempt done(NTSTATUS s, std::uintptr_t info = 0) noexcept { return {false, s, info}; }
 };
 
-/// Queues @p irp behind the socket's waiting IRPs of its direction and runs the queue
-/// (s.mutex held). Returns done if @p irp finished (or was cancelled) at once.
-Start enqueue(PosixSocket& s, Irp& irp) noexcept;
+/// One non-blocking attempt at an operation (s.mutex held).
+using Performer = Attempt (*)(PosixSocket& s, Irp& irp);
+
+/// Tries @p irp with @p attempt when nothing waits ahead of it in direction @p d (the
+/// caller knows both, so the call path decides nothing by op kind); otherwise, or when
+/// it would block, queues it behind the socket's waiting IRPs of @p d (s.mutex held).
+/// Returns done if @p irp finished (or was cancelled) at once.
+Start enqueue(PosixSocket& s, Irp& irp, Dir d, Performer attempt) noexcept;
 
 /// Runs the queue of @p d until it is empty or would block (s.mutex held); finished
 /// IRPs go to @p done.
@@ -85,8 +82,17 @@ void process(PosixSocket& s, Dir d, IrpList& done) noexcept;
 /// @p out with @p st (s.mutex held).
 void fail_all(PosixSocket& s, NTSTATUS st, IrpList& out) noexcept;
 
-/// One non-blocking attempt at the operation @p irp carries (s.mutex held).
-Attempt perform(PosixSocket& s, Irp& irp) noexcept;
+/// The attempt a queued IRP was queued with, kept in the IRP's backend scratch space
+/// so the queue runs it without deciding by op kind again.
+inline void set_performer(Irp& irp, Performer attempt) noexcept {
+  static_assert(sizeof attempt <= sizeof IrpAccess::op(irp).native[0]);
+  std::memcpy(&IrpAccess::op(irp).native[0], &attempt, sizeof attempt);
+}
+inline Performer performer_of(Irp& irp) noexcept {
+  Performer attempt = nullptr;
+  std::memcpy(&attempt, &IrpAccess::op(irp).native[0], sizeof attempt);
+  return attempt;
+}
 
 // The per-family attempts (posix_transfer.cpp, posix_connect.cpp).
 Attempt perform_send(PosixSocket& s, Irp& irp) noexcept;

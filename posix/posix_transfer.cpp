@@ -138,6 +138,22 @@ Attempt probe(PosixSocket& s) noexcept {
 Attempt perform_send(PosixSocket& s, Irp& irp) noexcept {
   auto& op = IrpAccess::op(irp);
   const ConstBuffer* buffers = op.buffers.send;
+  if (op.buffer_count == 1 && op.done == 0) {
+    // The common case, one buffer taken whole by the first call, without the cursor.
+    const auto r = plain_send(s.fd, buffers->data, op.total, MSG_NOSIGNAL);
+    if (r == static_cast<ssize_t>(op.total)) {
+      op.done = op.total;
+      if ((op.flags & send_flags::nodelay) != 0 && op.kind == OpKind::send) push_now(s);
+      return Attempt::done(status::success, op.done);
+    }
+    if (r >= 0) {
+      advance_cursor(op, buffers, static_cast<std::size_t>(r));  // partial: go on below
+    } else if (would_block(errno)) {
+      return Attempt::wait();
+    } else if (errno != EINTR) {
+      return Attempt::done(status_for_socket_errno(s, errno), 0);
+    }
+  }
   while (op.done < op.total) {
     const auto r = send_some(s.fd, op, buffers);
     if (r < 0) {
@@ -154,6 +170,23 @@ Attempt perform_send(PosixSocket& s, Irp& irp) noexcept {
 
 Attempt perform_receive(PosixSocket& s, Irp& irp) noexcept {
   auto& op = IrpAccess::op(irp);
+  if (op.flags == 0 && op.buffer_count == 1 && op.done == 0 && op.total != 0) {
+    // The common case, one buffer and no flags, without the cursor: any data at all
+    // completes the call.
+    const auto r = plain_recv(s.fd, op.buffers.receive->data, op.total, 0);
+    if (r > 0) {
+      op.done = static_cast<std::size_t>(r);
+      return Attempt::done(status::success, op.done);
+    }
+    if (r == 0) {
+      s.eof_seen = true;  // the peer's FIN
+      return Attempt::done(status::success, 0);
+    }
+    // Answered here, not by repeating the call: a reset is reported once, then reads
+    // as end of stream.
+    if (would_block(errno)) return Attempt::wait();
+    if (errno != EINTR) return Attempt::done(status_for_socket_errno(s, errno), 0);
+  }
   if ((op.flags & receive_flags::drain) != 0) return drain(s);
   if (op.total == 0) return probe(s);
   const bool waitall = (op.flags & receive_flags::waitall) != 0;

@@ -90,7 +90,7 @@ bool parse(int argc, char** argv, Options& o) {
     } else if (a == "--logs") {
       o.logs = argv[++i];
     } else if (a == "--rounds") {
-      o.rounds = std::max(1, std::atoi(argv[++i]));
+      o.rounds = std::max(0, std::atoi(argv[++i]));  // 0: counts and idle memory only
     } else if (a == "--seconds") {
       o.seconds = std::atof(argv[++i]);
     } else if (a == "--short") {
