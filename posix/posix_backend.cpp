@@ -162,7 +162,7 @@ NTSTATUS status_for_socket_errno(PosixSocket& s, int error) noexcept {
     // may already name another file: never touch it again.
     s.forced = true;
     s.fd = -1;
-    s.waits.detach(/*fd_closed=*/true);
+    s.waits.detach(/*remove_from_epoll=*/false);
     return status::file_forced_closed;
   }
   return status_from_errno(error);
@@ -180,7 +180,7 @@ int PosixSocket::attach() noexcept { return waits.attach(fd); }
 
 void PosixSocket::close_native(bool abortive) noexcept {
   if (fd < 0) return;
-  waits.detach(/*fd_closed=*/false);
+  waits.detach(/*remove_from_epoll=*/fd_exposed);
   if (abortive) {
     // SO_LINGER {1, 0}: close() sends RST and drops unsent data, as WSK's close does.
     const linger l{1, 0};
@@ -355,7 +355,9 @@ class PosixBackend final : public Backend {
   }
 
   native_handle_t native_handle(SocketImpl& base) noexcept override {
-    return static_cast<PosixSocket&>(base).fd;
+    auto& s = static_cast<PosixSocket&>(base);
+    s.fd_exposed = true;  // it may be dup()ed now: see close_native
+    return s.fd;
   }
 
   Start accept(SocketImpl& base, Irp& irp) noexcept override {

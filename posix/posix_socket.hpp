@@ -47,6 +47,7 @@ class PosixSocket final : public SocketImpl {
   ReadinessWaits waits;
   bool armed[2] = {false, false};  ///< a wait is in flight, per Dir
   bool no_delay = false;           ///< TCP_NODELAY is on for the socket
+  bool fd_exposed = false;         ///< native_handle() gave the fd out (s.mutex held)
   int backlog;                     ///< listen backlog
 
  private:

@@ -71,9 +71,11 @@ class ReadinessWaits {
   bool arm(PosixSocket& owner, Dir d, bool speculative) noexcept;
 
   /// Ends the registration: waits in flight complete as aborted (dropping their
-  /// references) and nothing can be armed again. @p fd_closed: the fd is already gone
-  /// (its number may name another file now), so the reactor must not touch it.
-  void detach(bool fd_closed) noexcept;
+  /// references) and nothing can be armed again. @p remove_from_epoll: ask epoll to drop
+  /// the fd, because a duplicate of it may outlive the close (the fd was handed out).
+  /// Otherwise the close that follows drops it, or the fd is already gone (its number
+  /// may name another file now) and must not be touched.
+  void detach(bool remove_from_epoll) noexcept;
 
  private:
   Reactor& reactor_;

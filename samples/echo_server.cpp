@@ -48,6 +48,9 @@ using sample::status_text;
 namespace {
 
 constexpr std::size_t buffer_size = 64 * 1024;
+
+// --quiet: no line per connection (set once, before any connection exists).
+bool quiet = false;
 constexpr auto call_timeout = 10s;
 constexpr auto drain_timeout = 10s;
 // A listening socket that fails every accept (for example out of descriptors) would
@@ -115,7 +118,9 @@ class Connection {
   const char* close_reason_ = "";
   bool close_has_status_ = false;
   wsk::NTSTATUS close_status_ = wsk::status::success;
-  std::array<std::byte, buffer_size> buffer_{};
+  // Not zeroed: only bytes just received are sent back, and untouched pages of an idle
+  // connection's buffer cost no memory.
+  std::array<std::byte, buffer_size> buffer_;
 };
 
 class Server {
@@ -167,7 +172,12 @@ class Server {
       accept_failed_.store(true, std::memory_order_release);
       return false;
     }
-    listener_.accept(&spare_->local, &spare_->remote, &accept_irp_);
+    // Quiet, nothing prints the addresses: not asking saves a getsockname per accept.
+    if (quiet) {
+      listener_.accept(nullptr, nullptr, &accept_irp_);
+    } else {
+      listener_.accept(&spare_->local, &spare_->remote, &accept_irp_);
+    }
     return true;
   }
 
@@ -178,9 +188,11 @@ class Server {
       self.accept_failures_ = 0;
       const std::uint64_t number = self.served_.fetch_add(1, std::memory_order_relaxed) + 1;
       Connection* c = self.spare_.release();
-      std::fprintf(stderr, "connection #%llu accepted: local %s, remote %s (accept %s)\n",
-                   static_cast<ull>(number), address_text(c->local).text,
-                   address_text(c->remote).text, status_text(st).text);
+      if (!quiet) {
+        std::fprintf(stderr, "connection #%llu accepted: local %s, remote %s (accept %s)\n",
+                     static_cast<ull>(number), address_text(c->local).text,
+                     address_text(c->remote).text, status_text(st).text);
+      }
       c->attach(self.provider_.socket_from(irp.IoStatus.Information), number);
       {
         std::lock_guard lock(self.mutex_);
@@ -241,8 +253,10 @@ void Connection::on_received(wsk::Irp& irp, void* context) noexcept {
   if (self.echo_size_ == 0) {
     // The peer sent FIN and will send nothing more: answer with our own FIN once the
     // echoes already queued are out, so the peer sees an orderly end of stream.
-    std::fprintf(stderr, "connection #%llu: peer disconnected (0-byte receive); disconnecting\n",
-                 static_cast<ull>(self.number_));
+    if (!quiet) {
+      std::fprintf(stderr, "connection #%llu: peer disconnected (0-byte receive); disconnecting\n",
+                   static_cast<ull>(self.number_));
+    }
     self.socket_.disconnect({}, 0, &self.disconnect_irp_);
     return;
   }
@@ -275,11 +289,14 @@ void Connection::on_disconnected(wsk::Irp& irp, void* context) noexcept {
 
 void Connection::on_closed(wsk::Irp& irp, void* context) noexcept {
   auto* self = static_cast<Connection*>(context);
-  std::fprintf(stderr, "connection #%llu closed (%s%s%s): %llu bytes echoed, close %s\n",
-               static_cast<ull>(self->number_), self->close_reason_,
-               self->close_has_status_ ? " " : "",
-               self->close_has_status_ ? status_text(self->close_status_).text : "",
-               static_cast<ull>(self->bytes_echoed_), status_text(irp.IoStatus.Status).text);
+  // A failed close is reported even when quiet.
+  if (!quiet || irp.IoStatus.Status != wsk::status::success) {
+    std::fprintf(stderr, "connection #%llu closed (%s%s%s): %llu bytes echoed, close %s\n",
+                 static_cast<ull>(self->number_), self->close_reason_,
+                 self->close_has_status_ ? " " : "",
+                 self->close_has_status_ ? status_text(self->close_status_).text : "",
+                 static_cast<ull>(self->bytes_echoed_), status_text(irp.IoStatus.Status).text);
+  }
   self->server_.unregister(self, self->bytes_echoed_);
   // The routine may destroy its own IRP; nothing touches it after this returns.
   delete self;
@@ -318,6 +335,7 @@ void usage(std::FILE* out) {
                "  --port N        TCP port, 0 = any free port (default 0)\n"
                "  --bind ADDRESS  local address: 127.0.0.1 (default), ::1, 0.0.0.0, ::\n"
                "  --threads N     provider threads running completions (default 2)\n"
+               "  --quiet         no line per connection (errors are still printed)\n"
                "Prints PORT=<n> once listening; stops on SIGINT or SIGTERM.\n");
 }
 
@@ -335,6 +353,10 @@ int parse_options(int argc, char** argv, Options& o) {
     if (arg == "--help" || arg == "-h") {
       usage(stdout);
       return -1;
+    }
+    if (arg == "--quiet") {
+      quiet = true;
+      continue;
     }
     if (i + 1 >= argc) {
       std::fprintf(stderr, "error: %s needs a value (or is unknown)\n", argv[i]);

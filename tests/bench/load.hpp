@@ -49,6 +49,10 @@ Result connection_rate(std::uint16_t port, int in_flight, double seconds);
 /// of RSS growth, or a negative value on failure.
 double idle_memory(std::uint16_t port, pid_t server, int conns);
 
+/// User plus system CPU seconds @p pid has used so far, all threads (/proc, clock ticks);
+/// negative if unknown.
+double cpu_seconds(pid_t pid);
+
 /// Raises RLIMIT_NOFILE to its hard limit (servers started later inherit it).
 void raise_fd_limit();
 

@@ -24,6 +24,7 @@
 #include <fstream>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "load.hpp"
@@ -52,7 +53,21 @@ struct Options {
 };
 
 // The measures of the timed table, in column order.
-enum Measure { pp1, pp1_p50, pp1_p99, pp64, pp64_p50, pp64_p99, bulk4, conn16, measure_count };
+// The *_cpu entries are the server's CPU time per operation during that measure.
+enum Measure {
+  pp1,
+  pp1_p50,
+  pp1_p99,
+  pp64,
+  pp64_p50,
+  pp64_p99,
+  bulk4,
+  conn16,
+  pp1_cpu,
+  pp64_cpu,
+  conn16_cpu,
+  measure_count
+};
 
 struct Counts {
   double instructions = -1;
@@ -151,10 +166,28 @@ void timed_round(const Options& o, const Spec& spec, int round, Row& row) {
       row.samples[m + 2].push_back(r.p99_us);
     }
   };
-  keep(bench::ping_pong(s.port, 1, 64, 0, t, 1000), pp1, true);
-  keep(bench::ping_pong(s.port, 64, 64, 0, t, 64 * 20), pp64, true);
+  // The server's CPU time per operation, warm-up included (a few percent of the run).
+  // The rates depend on how the client and the server share the two cores; this does
+  // much less.
+  auto cpu_per_op = [&](const Result& r, double before, Measure m) {
+    const double after = bench::cpu_seconds(s.pid);
+    if (r.ok && before >= 0 && after >= 0 && r.operations != 0) {
+      row.samples[m].push_back((after - before) * 1e6 / static_cast<double>(r.operations));
+    }
+  };
+  double before = bench::cpu_seconds(s.pid);
+  Result r = bench::ping_pong(s.port, 1, 64, 0, t, 1000);
+  cpu_per_op(r, before, pp1_cpu);
+  keep(r, pp1, true);
+  before = bench::cpu_seconds(s.pid);
+  r = bench::ping_pong(s.port, 64, 64, 0, t, 64 * 20);
+  cpu_per_op(r, before, pp64_cpu);
+  keep(r, pp64, true);
   keep(bench::bulk(s.port, 4, 64 * 1024, 256 * 1024, t, 0.3), bulk4, false);
-  keep(bench::connection_rate(s.port, 16, t), conn16, false);
+  before = bench::cpu_seconds(s.pid);
+  r = bench::connection_rate(s.port, 16, t);
+  cpu_per_op(r, before, conn16_cpu);
+  keep(r, conn16, false);
   bench::stop_server(s, 30);
 }
 
@@ -281,6 +314,21 @@ void write_table(const Options& o, const std::vector<Row>& rows, std::FILE* f) {
     }
     std::fprintf(f, "\n");
   }
+  std::fprintf(f,
+               "\nServer CPU time (user + system, all threads, from /proc) per operation in "
+               "the same rounds, median: less sensitive than the rates to how the client and "
+               "the server share the cores. Lower is better; ratios are to raw asio.\n\n"
+               "| server | us per round trip, 1 conn | us per round trip, 64 conns | us per "
+               "connection | / raw asio |\n|---|---:|---:|---:|---|\n");
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const int k = static_cast<int>(i);
+    std::fprintf(f, "| %s | %s | %s | %s | %s / %s / %s |\n", o.servers[i].name.c_str(),
+                 fmt(med(k, pp1_cpu), "%.2f").c_str(), fmt(med(k, pp64_cpu), "%.2f").c_str(),
+                 fmt(med(k, conn16_cpu), "%.1f").c_str(),
+                 ratio(med(k, pp1_cpu), med(asio, pp1_cpu)).c_str(),
+                 ratio(med(k, pp64_cpu), med(asio, pp64_cpu)).c_str(),
+                 ratio(med(k, conn16_cpu), med(asio, conn16_cpu)).c_str());
+  }
   if (o.counts) {
     std::fprintf(f,
                  "\nCounts per 64-byte round trip, server process, 1 connection: (run of %llu - "
@@ -336,12 +384,26 @@ void write_table(const Options& o, const std::vector<Row>& rows, std::FILE* f) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Client only, against a server started by hand (for profiling one workload):
+  //   wskport_bench_load --client PORT CONNS ROUND_TRIPS [THINK_US]
+  if (argc >= 5 && std::string_view(argv[1]) == "--client") {
+    const auto port = static_cast<std::uint16_t>(std::atoi(argv[2]));
+    const int conns = std::max(1, std::atoi(argv[3]));
+    const auto trips = static_cast<std::uint64_t>(std::strtoull(argv[4], nullptr, 10));
+    const auto think = argc >= 6 ? static_cast<unsigned>(std::atoi(argv[5])) : 0U;
+    const Result r = bench::ping_pong(port, conns, 64, trips, 600, 0, think);
+    std::printf("%llu round trips in %.3f s: %.0f rt/s, p50 %.1f us, p99 %.1f us%s\n",
+                static_cast<unsigned long long>(r.operations), r.seconds, r.rate, r.p50_us,
+                r.p99_us, r.ok ? "" : " (failed)");
+    return r.ok ? 0 : 1;
+  }
   Options o;
   if (!parse(argc, argv, o)) {
     std::fprintf(stderr,
                  "usage: wskport_bench_load --out FILE --logs DIR [--rounds N] [--seconds S] "
                  "[--short N --long N] [--idle N] [--no-counts] [--no-idle] "
-                 "--server NAME=COMMAND ...\n");
+                 "--server NAME=COMMAND ...\n"
+                 "       wskport_bench_load --client PORT CONNS ROUND_TRIPS [THINK_US]\n");
     return 2;
   }
   bench::raise_fd_limit();  // the servers inherit it: 10,000 idle connections need it

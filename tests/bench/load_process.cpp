@@ -142,6 +142,26 @@ long long resident_bytes(pid_t pid) {
   return -1;
 }
 
+double cpu_seconds(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat;
+  std::getline(in, stat);
+  // The command name may hold spaces and parentheses: fields count from the last ')'.
+  const auto close = stat.rfind(')');
+  if (close == std::string::npos) return -1;
+  std::istringstream fields(stat.substr(close + 1));
+  std::string field;
+  unsigned long long utime = 0;
+  unsigned long long stime = 0;
+  for (int i = 3; i <= 15 && fields >> field; ++i) {
+    if (i == 14) utime = std::strtoull(field.c_str(), nullptr, 10);
+    if (i == 15) stime = std::strtoull(field.c_str(), nullptr, 10);
+  }
+  const long ticks = ::sysconf(_SC_CLK_TCK);
+  if (!fields || ticks <= 0) return -1;
+  return static_cast<double>(utime + stime) / static_cast<double>(ticks);
+}
+
 long long callgrind_total(const std::string& file) {
   std::ifstream in(file);
   long long total = -1;
