@@ -66,7 +66,9 @@ log "micro-benchmarks"
 "$build/tests/bench/wskport_micro_bench" --benchmark_min_time=0.2 \
   --benchmark_out="$logs/micro.txt" --benchmark_out_format=console >/dev/null
 
-servers=(--server "wskport C++ sample=$build/samples/wskport_echo_server --threads 1")
+# --quiet: the sample otherwise prints three lines per connection, which the raw servers
+# do not (it costs three write(2) calls in the connection-rate measure).
+servers=(--server "wskport C++ sample=$build/samples/wskport_echo_server --threads 1 --quiet")
 if [[ $have_km -eq 1 ]]; then
   km_bin="$(find "$build/samples" -type f -name "$km_target" -perm -u+x | head -n 1)"
   if [[ -n "$km_bin" ]]; then
@@ -88,13 +90,14 @@ status=0
 
 {
   printf '# wskport loopback benchmark\n\n'
-  printf 'Servers: `wskport C++ sample` is samples/echo_server.cpp with `--threads 1` (one\n'
-  printf 'provider thread runs the event loop and every completion; its main thread only\n'
-  printf 'waits for SIGINT). `wskport kernel-style sample` is samples/km_echo/km_echo.c under\n'
-  printf 'the driver host, which starts its provider with 2 threads. `raw asio` and `raw epoll`\n'
-  printf 'are tests/bench/asio_echo.cpp and epoll_echo.cpp, one thread each. The C++ sample\n'
-  printf 'and the raw servers hold a 64 KiB buffer per connection; the kernel-style sample\n'
-  printf 'takes data from the WSK receive event callback and allocates a copy per echo.\n\n'
+  printf 'Servers: `wskport C++ sample` is samples/echo_server.cpp with `--threads 1\n'
+  printf '--quiet` (one provider thread runs the event loop and every completion; its main\n'
+  printf 'thread only waits for SIGINT; no line printed per connection). `wskport kernel-style\n'
+  printf 'sample` is samples/km_echo/km_echo.c under the driver host, which starts its\n'
+  printf 'provider with 2 threads. `raw asio` and `raw epoll` are tests/bench/asio_echo.cpp\n'
+  printf 'and epoll_echo.cpp, one thread each. The C++ sample and the raw servers hold a\n'
+  printf '64 KiB buffer per connection; the kernel-style sample takes data from the WSK\n'
+  printf 'receive event callback and allocates a copy per echo.\n\n'
   cat "$logs/load.md"
   printf '\n## Micro-benchmarks (Google Benchmark)\n\n```\n'
   cat "$logs/micro.txt"

@@ -8,12 +8,6 @@
 
 namespace wskport::detail {
 
-void SocketImpl::op_started(Irp& irp) noexcept {
-  ++pending;
-  add_ref();
-  IrpAccess::op(irp).socket = this;
-}
-
 void SocketImpl::op_finished() noexcept {
   // Only the last one out can owe a deferred close, so the others skip the lock (two
   // library calls on every completion otherwise). A close reads the count under the

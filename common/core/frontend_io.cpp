@@ -26,11 +26,13 @@ NTSTATUS ProviderCore::accept(std::uintptr_t id, Address* local, Address* remote
   NTSTATUS result = status::success;
   SocketRef s = find_or_fail(*this, call, id, result);
   if (!s) return result;
+  SocketImpl& sock = *s;
   Start start;
   {
-    std::lock_guard lock(s->mutex);
-    NTSTATUS st = usable(*s);
-    if (nt_success(st) && (!category_has(s->params().category, OpKind::accept) || !s->listening)) {
+    std::lock_guard lock(sock.mutex);
+    NTSTATUS st = usable(sock);
+    if (nt_success(st) &&
+        (!category_has(sock.params().category, OpKind::accept) || !sock.listening)) {
       st = status::invalid_device_state;
     }
     if (!nt_success(st)) {
@@ -39,8 +41,8 @@ NTSTATUS ProviderCore::accept(std::uintptr_t id, Address* local, Address* remote
       auto& op = IrpAccess::op(call.irp());
       op.out1 = local;
       op.out2 = remote;
-      s->op_started(call.irp());
-      start = backend_->accept(*s, call.irp());
+      sock.op_started(call.irp(), s);
+      start = backend_->accept(sock, call.irp());
     }
   }
   return call.finish(start);
@@ -53,30 +55,31 @@ NTSTATUS ProviderCore::connect(std::uintptr_t id, const Address* remote, NTSTATU
   NTSTATUS result = status::success;
   SocketRef s = find_or_fail(*this, call, id, result);
   if (!s) return result;
+  SocketImpl& sock = *s;
   Start start;
   {
-    std::lock_guard lock(s->mutex);
-    NTSTATUS st = usable(*s);
+    std::lock_guard lock(sock.mutex);
+    NTSTATUS st = usable(sock);
     if (!nt_success(st)) {
     } else if (!nt_success(address_status)) {
       st = address_status;
-    } else if (!category_has(s->params().category, OpKind::connect)) {
+    } else if (!category_has(sock.params().category, OpKind::connect)) {
       st = status::invalid_device_state;
-    } else if (!s->bound || s->listening) {
+    } else if (!sock.bound || sock.listening) {
       st = status::invalid_device_state;  // WSK: bind is mandatory before connect
-    } else if (s->connected) {
+    } else if (sock.connected) {
       st = status::connection_active;
-    } else if (s->connecting) {
+    } else if (sock.connecting) {
       st = status::network_busy;
-    } else if (remote == nullptr || remote->family() != s->params().family) {
+    } else if (remote == nullptr || remote->family() != sock.params().family) {
       st = status::invalid_address;
     }
     if (!nt_success(st)) {
       start = Start::done(st);
     } else {
-      s->connecting = true;
-      s->op_started(call.irp());
-      start = backend_->connect(*s, *remote, call.irp());
+      sock.connecting = true;
+      sock.op_started(call.irp(), s);
+      start = backend_->connect(sock, *remote, call.irp());
     }
   }
   return call.finish(start);
@@ -89,12 +92,13 @@ NTSTATUS ProviderCore::send(std::uintptr_t id, BufferArgs<ConstBuffer> buffers, 
   NTSTATUS result = status::success;
   SocketRef s = find_or_fail(*this, call, id, result);
   if (!s) return result;
+  SocketImpl& sock = *s;
   Start start;
   {
-    std::lock_guard lock(s->mutex);
-    NTSTATUS st = usable(*s);
-    if (nt_success(st)) st = check_connected(*s, OpKind::send);
-    if (nt_success(st) && s->fin_sent) st = status::invalid_device_state;
+    std::lock_guard lock(sock.mutex);
+    NTSTATUS st = usable(sock);
+    if (nt_success(st)) st = check_connected(sock, OpKind::send);
+    if (nt_success(st) && sock.fin_sent) st = status::invalid_device_state;
     if (nt_success(st) && (flags & ~send_flags::nodelay) != 0) st = status::not_supported;
     if (nt_success(st)) st = attach_buffers(call.irp(), buffers);
     auto& op = IrpAccess::op(call.irp());
@@ -104,8 +108,8 @@ NTSTATUS ProviderCore::send(std::uintptr_t id, BufferArgs<ConstBuffer> buffers, 
       start = Start::done(status::success, 0);  // nothing to hand the transport
     } else {
       op.flags = flags;
-      s->op_started(call.irp());
-      start = backend_->send(*s, call.irp());
+      sock.op_started(call.irp(), s);
+      start = backend_->send(sock, call.irp());
     }
   }
   return call.finish(start);
@@ -118,11 +122,12 @@ NTSTATUS ProviderCore::receive(std::uintptr_t id, BufferArgs<MutableBuffer> buff
   NTSTATUS result = status::success;
   SocketRef s = find_or_fail(*this, call, id, result);
   if (!s) return result;
+  SocketImpl& sock = *s;
   Start start;
   {
-    std::lock_guard lock(s->mutex);
-    NTSTATUS st = usable(*s);
-    if (nt_success(st)) st = check_connected(*s, OpKind::receive);
+    std::lock_guard lock(sock.mutex);
+    NTSTATUS st = usable(sock);
+    if (nt_success(st)) st = check_connected(sock, OpKind::receive);
     const unsigned known = receive_flags::waitall | receive_flags::drain;
     if (nt_success(st) && ((flags & ~known) != 0 || (flags & known) == known)) {
       st = status::not_supported;
@@ -136,8 +141,8 @@ NTSTATUS ProviderCore::receive(std::uintptr_t id, BufferArgs<MutableBuffer> buff
       start = Start::done(st);
     } else {
       op.flags = flags;
-      s->op_started(call.irp());
-      start = backend_->receive(*s, call.irp());
+      sock.op_started(call.irp(), s);
+      start = backend_->receive(sock, call.irp());
     }
   }
   return call.finish(start);
@@ -150,16 +155,17 @@ NTSTATUS ProviderCore::send_to(std::uintptr_t id, BufferArgs<ConstBuffer> buffer
   NTSTATUS result = status::success;
   SocketRef s = find_or_fail(*this, call, id, result);
   if (!s) return result;
+  SocketImpl& sock = *s;
   Start start;
   {
-    std::lock_guard lock(s->mutex);
-    NTSTATUS st = usable(*s);
+    std::lock_guard lock(sock.mutex);
+    NTSTATUS st = usable(sock);
     if (!nt_success(st)) {
-    } else if (!category_has(s->params().category, OpKind::send_to) || !s->bound) {
+    } else if (!category_has(sock.params().category, OpKind::send_to) || !sock.bound) {
       st = status::invalid_device_state;
     } else if (remote == nullptr) {
       st = status::invalid_parameter;
-    } else if (remote->family() != s->params().family) {
+    } else if (remote->family() != sock.params().family) {
       st = status::invalid_address;
     } else {
       st = attach_buffers(call.irp(), buffers);
@@ -168,8 +174,8 @@ NTSTATUS ProviderCore::send_to(std::uintptr_t id, BufferArgs<ConstBuffer> buffer
       start = Start::done(st);
     } else {
       IrpAccess::op(call.irp()).in1 = remote;
-      s->op_started(call.irp());
-      start = backend_->send_to(*s, call.irp());
+      sock.op_started(call.irp(), s);
+      start = backend_->send_to(sock, call.irp());
     }
   }
   return call.finish(start);
@@ -182,12 +188,13 @@ NTSTATUS ProviderCore::receive_from(std::uintptr_t id, BufferArgs<MutableBuffer>
   NTSTATUS result = status::success;
   SocketRef s = find_or_fail(*this, call, id, result);
   if (!s) return result;
+  SocketImpl& sock = *s;
   Start start;
   {
-    std::lock_guard lock(s->mutex);
-    NTSTATUS st = usable(*s);
+    std::lock_guard lock(sock.mutex);
+    NTSTATUS st = usable(sock);
     if (!nt_success(st)) {
-    } else if (!category_has(s->params().category, OpKind::receive_from) || !s->bound) {
+    } else if (!category_has(sock.params().category, OpKind::receive_from) || !sock.bound) {
       st = status::invalid_device_state;
     } else {
       st = attach_buffers(call.irp(), buffers);
@@ -199,8 +206,8 @@ NTSTATUS ProviderCore::receive_from(std::uintptr_t id, BufferArgs<MutableBuffer>
       op.out1 = remote;
       op.out2 = control_flags;
       if (control_flags != nullptr) *control_flags = 0;
-      s->op_started(call.irp());
-      start = backend_->receive_from(*s, call.irp());
+      sock.op_started(call.irp(), s);
+      start = backend_->receive_from(sock, call.irp());
     }
   }
   return call.finish(start);
@@ -213,15 +220,16 @@ NTSTATUS ProviderCore::disconnect(std::uintptr_t id, BufferArgs<ConstBuffer> buf
   NTSTATUS result = status::success;
   SocketRef s = find_or_fail(*this, call, id, result);
   if (!s) return result;
+  SocketImpl& sock = *s;
   Start start;
   IrpList others;
   {
-    std::lock_guard lock(s->mutex);
+    std::lock_guard lock(sock.mutex);
     const bool abortive = (flags & disconnect_flags::abortive) != 0;
-    NTSTATUS st = usable(*s);
-    if (nt_success(st)) st = check_connected(*s, OpKind::disconnect);
+    NTSTATUS st = usable(sock);
+    if (nt_success(st)) st = check_connected(sock, OpKind::disconnect);
     if (nt_success(st) && (flags & ~disconnect_flags::abortive) != 0) st = status::not_supported;
-    if (nt_success(st) && !abortive && s->fin_sent) st = status::invalid_device_state;
+    if (nt_success(st) && !abortive && sock.fin_sent) st = status::invalid_device_state;
     if (nt_success(st)) st = attach_buffers(call.irp(), buffers);
     if (nt_success(st) && abortive && IrpAccess::op(call.irp()).total != 0) {
       st = status::invalid_parameter;  // WSK: no final data with an abortive disconnect
@@ -232,9 +240,9 @@ NTSTATUS ProviderCore::disconnect(std::uintptr_t id, BufferArgs<ConstBuffer> buf
       IrpAccess::op(call.irp()).flags = flags;
       // Later sends are refused from now on, even while this one waits for earlier
       // sends to drain.
-      if (!abortive) s->fin_sent = true;
-      s->op_started(call.irp());
-      start = backend_->disconnect(*s, call.irp(), others);
+      if (!abortive) sock.fin_sent = true;
+      sock.op_started(call.irp(), s);
+      start = backend_->disconnect(sock, call.irp(), others);
     }
   }
   others.complete_all();

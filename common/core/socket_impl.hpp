@@ -10,6 +10,7 @@
 #include <mutex>
 #include <utility>
 
+#include "common/core/completion.hpp"
 #include "common/core/spin_lock.hpp"
 #include "wskport/address.hpp"
 #include "wskport/irp.hpp"
@@ -18,6 +19,7 @@
 namespace wskport::detail {
 
 class ProviderCore;
+class SocketRef;
 
 struct SocketParams {
   AddressFamily family = AddressFamily::unspecified;
@@ -47,9 +49,9 @@ class SocketImpl {
   /// The last one completes a deferred close.
   void op_finished() noexcept;
 
-  /// Marks an IRP as pending on this socket (rundown count and a reference). Called
-  /// with `mutex` held.
-  void op_started(Irp& irp) noexcept;
+  /// Marks an IRP as pending on this socket (rundown count), handing it @p lookup, the
+  /// caller's reference to this socket (left empty). Called with `mutex` held.
+  void op_started(Irp& irp, SocketRef& lookup) noexcept;
 
   std::uintptr_t id = 0;  // set once when registered in the handle table
   SpinLock mutex;         // short sections only: see spin_lock.hpp
@@ -106,5 +108,16 @@ class SocketRef {
  private:
   SocketImpl* s_ = nullptr;
 };
+
+// Inline, so the caller's compiler sees the lookup reference leave: its release at the
+// end of the call goes away with the increment the IRP no longer takes.
+inline void SocketImpl::op_started(Irp& irp, SocketRef& lookup) noexcept {
+  ++pending;
+  // The IRP takes over the lookup's reference instead of taking its own. The caller
+  // still holds `mutex`, and the socket cannot go while it does: the handle table, or a
+  // close waiting for the lock, holds another reference; nothing touches the socket
+  // after the unlock.
+  IrpAccess::op(irp).socket = lookup.detach();
+}
 
 }  // namespace wskport::detail
