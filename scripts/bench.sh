@@ -11,8 +11,9 @@
 # system calls (strace) per round trip, and measures memory per idle connection. Writes
 # one markdown file with every table. About 5 minutes on a 2-core machine.
 #
-#   WSKPORT_BENCH_ROUNDS   interleaved rounds (default 3)
+#   WSKPORT_BENCH_ROUNDS   interleaved rounds (default 5)
 #   WSKPORT_BENCH_SECONDS  seconds per timed measure (default 2)
+#   WSKPORT_BENCH_PIN      1 (default): client on CPU 0, servers on CPU 1; 0: unpinned
 #   WSKPORT_BENCH_IDLE     idle connections for the memory figure (default 10000)
 #   WSKPORT_JOBS           build parallelism (default 2)
 #   WSKPORT_SKIP_DEPS=1    do not check packages
@@ -82,16 +83,20 @@ fi
 servers+=(--server "raw asio=$build/tests/bench/bench_asio_echo")
 servers+=(--server "raw epoll=$build/tests/bench/bench_epoll_echo")
 
-log "load tool: ${WSKPORT_BENCH_ROUNDS:-3} rounds, then counts and idle memory"
+log "load tool: ${WSKPORT_BENCH_ROUNDS:-5} rounds, then counts and idle memory"
 status=0
+# With two or more CPUs the client runs on CPU 0 and the servers on CPU 1, so a server
+# never waits for the client's core or the other way round (WSKPORT_BENCH_PIN=0: no).
+pin=()
+if [[ "${WSKPORT_BENCH_PIN:-1}" == "1" && "$(nproc)" -ge 2 ]]; then pin=(--pin); fi
 "$build/tests/bench/wskport_bench_load" --out "$logs/load.md" --logs "$logs" \
-  --rounds "${WSKPORT_BENCH_ROUNDS:-3}" --seconds "${WSKPORT_BENCH_SECONDS:-2}" \
-  --idle "${WSKPORT_BENCH_IDLE:-10000}" "${servers[@]}" || status=$?
+  --rounds "${WSKPORT_BENCH_ROUNDS:-5}" --seconds "${WSKPORT_BENCH_SECONDS:-2}" \
+  --idle "${WSKPORT_BENCH_IDLE:-10000}" "${pin[@]}" "${servers[@]}" || status=$?
 
 {
   printf '# wskport loopback benchmark\n\n'
   printf 'Servers: `wskport C++ sample` is samples/echo_server.cpp with `--threads 1\n'
-  printf '--quiet` (one provider thread runs the event loop and every completion; its main\n'
+  printf -- '--quiet` (one provider thread runs the event loop and every completion; its main\n'
   printf 'thread only waits for SIGINT; no line printed per connection). `wskport kernel-style\n'
   printf 'sample` is samples/km_echo/km_echo.c under the driver host, which starts its\n'
   printf 'provider with 2 threads. `raw asio` and `raw epoll` are tests/bench/asio_echo.cpp\n'

@@ -53,6 +53,11 @@ double idle_memory(std::uint16_t port, pid_t server, int conns);
 /// negative if unknown.
 double cpu_seconds(pid_t pid);
 
+/// Runs this process (the client) on @p client_cpu only and every server started from
+/// now on on @p server_cpu only, so the two never compete for a core. False if the
+/// system refuses.
+bool pin(int client_cpu, int server_cpu);
+
 /// Raises RLIMIT_NOFILE to its hard limit (servers started later inherit it).
 void raise_fd_limit();
 

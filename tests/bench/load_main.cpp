@@ -3,7 +3,7 @@
 //
 //   wskport_bench_load --out FILE --logs DIR [--rounds 3] [--seconds 2]
 //       [--short 500] [--long 3000] [--think-us 2000] [--idle 10000] [--no-counts]
-//       [--no-idle]
+//       [--no-idle] [--pin]
 //       --server NAME=COMMAND [--server NAME=COMMAND ...]
 //
 // Each COMMAND starts a single-threaded echo server on 127.0.0.1 that prints PORT=<n>
@@ -49,6 +49,7 @@ struct Options {
   int idle = 10000;
   bool counts = true;
   bool idle_run = true;
+  bool pin = false;  // --pin: client on CPU 0, servers on CPU 1
   std::vector<Spec> servers;
 };
 
@@ -96,6 +97,8 @@ bool parse(int argc, char** argv, Options& o) {
     const bool has_value = i + 1 < argc;
     if (a == "--no-counts") {
       o.counts = false;
+    } else if (a == "--pin") {
+      o.pin = true;
     } else if (a == "--no-idle") {
       o.idle_run = false;
     } else if (!has_value) {
@@ -167,8 +170,6 @@ void timed_round(const Options& o, const Spec& spec, int round, Row& row) {
     }
   };
   // The server's CPU time per operation, warm-up included (a few percent of the run).
-  // The rates depend on how the client and the server share the two cores; this does
-  // much less.
   auto cpu_per_op = [&](const Result& r, double before, Measure m) {
     const double after = bench::cpu_seconds(s.pid);
     if (r.ok && before >= 0 && after >= 0 && r.operations != 0) {
@@ -277,11 +278,13 @@ void write_table(const Options& o, const std::vector<Row>& rows, std::FILE* f) {
   char when[64];
   const std::time_t now = std::time(nullptr);
   std::strftime(when, sizeof when, "%Y-%m-%d %H:%M UTC", std::gmtime(&now));
-  std::fprintf(f,
-               "Measured %s on %s (1-minute load average %s when the table was written); %d "
-               "interleaved rounds of %.1f s per measure; servers as "
-               "below, client (one thread) in its own process on the same machine.\n\n",
-               when, machine().c_str(), load_average().c_str(), o.rounds, o.seconds);
+  std::fprintf(
+      f,
+      "Measured %s on %s (1-minute load average %s when the table was written); %d "
+      "interleaved rounds of %.1f s per measure; servers as "
+      "below, client (one thread) in its own process on the same machine%s.\n\n",
+      when, machine().c_str(), load_average().c_str(), o.rounds, o.seconds,
+      o.pin ? ", the client pinned to CPU 0 and every server (all its threads) to CPU 1" : "");
   int asio = -1;
   int epoll = -1;
   for (std::size_t i = 0; i < o.servers.size(); ++i) {
@@ -316,8 +319,9 @@ void write_table(const Options& o, const std::vector<Row>& rows, std::FILE* f) {
   }
   std::fprintf(f,
                "\nServer CPU time (user + system, all threads, from /proc) per operation in "
-               "the same rounds, median: less sensitive than the rates to how the client and "
-               "the server share the cores. Lower is better; ratios are to raw asio.\n\n"
+               "the same rounds, median. It includes the server's share of the kernel's "
+               "loopback TCP work and moves with how requests batch up, so read it next to "
+               "the rates, not instead of them. Lower is better; ratios are to raw asio.\n\n"
                "| server | us per round trip, 1 conn | us per round trip, 64 conns | us per "
                "connection | / raw asio |\n|---|---:|---:|---:|---|\n");
   for (std::size_t i = 0; i < rows.size(); ++i) {
@@ -401,12 +405,16 @@ int main(int argc, char** argv) {
   if (!parse(argc, argv, o)) {
     std::fprintf(stderr,
                  "usage: wskport_bench_load --out FILE --logs DIR [--rounds N] [--seconds S] "
-                 "[--short N --long N] [--idle N] [--no-counts] [--no-idle] "
+                 "[--short N --long N] [--idle N] [--no-counts] [--no-idle] [--pin] "
                  "--server NAME=COMMAND ...\n"
                  "       wskport_bench_load --client PORT CONNS ROUND_TRIPS [THINK_US]\n");
     return 2;
   }
   bench::raise_fd_limit();  // the servers inherit it: 10,000 idle connections need it
+  if (o.pin && !bench::pin(0, 1)) {
+    std::fprintf(stderr, "bench: cannot pin to CPUs 0 and 1; running unpinned\n");
+    o.pin = false;
+  }
   std::vector<Row> rows(o.servers.size());
   const std::size_t n = o.servers.size();
   for (int round = 0; round < o.rounds; ++round) {

@@ -3,6 +3,7 @@
 // learn its port, stop it, read its resident set, parse what the count tools wrote.
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/resource.h>
@@ -41,9 +42,34 @@ std::vector<std::string> split_words(const std::string& text) {
   return out;
 }
 
+namespace {
+int server_cpu = -1;
+}  // namespace
+
+bool pin(int client_cpu, int server_cpu_index) {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  CPU_SET(client_cpu, &set);
+  if (::sched_setaffinity(0, sizeof set, &set) != 0) return false;
+  server_cpu = server_cpu_index;
+  return true;
+}
+
 Server start_server(const std::vector<std::string>& argv, const std::string& log,
                     double timeout_seconds) {
   Server s;
+  // A spawned process inherits the spawner's CPU mask: lend it the server's for the
+  // spawn, then take the client's back.
+  cpu_set_t client_set;
+  CPU_ZERO(&client_set);
+  const bool pinned =
+      server_cpu >= 0 && ::sched_getaffinity(0, sizeof client_set, &client_set) == 0;
+  if (pinned) {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(server_cpu, &set);
+    (void)::sched_setaffinity(0, sizeof set, &set);
+  }
   int out[2];
   if (argv.empty() || ::pipe2(out, O_CLOEXEC) != 0) return s;
   posix_spawn_file_actions_t fa;
@@ -61,6 +87,7 @@ Server start_server(const std::vector<std::string>& argv, const std::string& log
   const int rc = ::posix_spawnp(&pid, args[0], &fa, &attr, args.data(), environ);
   posix_spawn_file_actions_destroy(&fa);
   posix_spawnattr_destroy(&attr);
+  if (pinned) (void)::sched_setaffinity(0, sizeof client_set, &client_set);
   ::close(out[1]);
   if (rc != 0) {
     std::fprintf(stderr, "bench: cannot start %s: %s\n", args[0], std::strerror(rc));
