@@ -46,7 +46,10 @@ ReadinessWaits::ReadinessWaits(Reactor& reactor) noexcept : reactor_(reactor) {}
 ReadinessWaits::~ReadinessWaits() { detach(true); }
 
 int ReadinessWaits::attach(int fd) noexcept {
-  if (const int e = reactor_.register_descriptor(fd, data_); e != 0) return e;
+  if (const int e = reactor_.register_descriptor(fd, data_); e != 0) {
+    reactor_.cleanup_descriptor_data(data_);  // allocated before epoll refused the fd
+    return e;
+  }
   fd_ = fd;
   return 0;
 }
