@@ -139,14 +139,12 @@ Attempt perform_send(PosixSocket& s, Irp& irp) noexcept {
   auto& op = IrpAccess::op(irp);
   const ConstBuffer* buffers = op.buffers.send;
   if (op.buffer_count == 1 && op.done == 0) {
-    // The common case, one buffer taken whole by the first call, without the cursor.
+    // The common case, one buffer taken whole by the first call, without the cursor
+    // (the loop below then has nothing left to do).
     const auto r = plain_send(s.fd, buffers->data, op.total, MSG_NOSIGNAL);
     if (r == static_cast<ssize_t>(op.total)) {
       op.done = op.total;
-      if ((op.flags & send_flags::nodelay) != 0 && op.kind == OpKind::send) push_now(s);
-      return Attempt::done(status::success, op.done);
-    }
-    if (r >= 0) {
+    } else if (r >= 0) {
       advance_cursor(op, buffers, static_cast<std::size_t>(r));  // partial: go on below
     } else if (would_block(errno)) {
       return Attempt::wait();

@@ -169,26 +169,21 @@ void timed_round(const Options& o, const Spec& spec, int round, Row& row) {
       row.samples[m + 2].push_back(r.p99_us);
     }
   };
-  // The server's CPU time per operation, warm-up included (a few percent of the run).
-  auto cpu_per_op = [&](const Result& r, double before, Measure m) {
+  // Runs @p workload, keeping its rate in @p m and the server's CPU time per operation,
+  // warm-up included (a few percent of the run), in @p cpu.
+  auto with_cpu = [&](Measure m, Measure cpu, bool latencies, auto workload) {
+    const double before = bench::cpu_seconds(s.pid);
+    const Result r = workload();
     const double after = bench::cpu_seconds(s.pid);
     if (r.ok && before >= 0 && after >= 0 && r.operations != 0) {
-      row.samples[m].push_back((after - before) * 1e6 / static_cast<double>(r.operations));
+      row.samples[cpu].push_back((after - before) * 1e6 / static_cast<double>(r.operations));
     }
+    keep(r, m, latencies);
   };
-  double before = bench::cpu_seconds(s.pid);
-  Result r = bench::ping_pong(s.port, 1, 64, 0, t, 1000);
-  cpu_per_op(r, before, pp1_cpu);
-  keep(r, pp1, true);
-  before = bench::cpu_seconds(s.pid);
-  r = bench::ping_pong(s.port, 64, 64, 0, t, 64 * 20);
-  cpu_per_op(r, before, pp64_cpu);
-  keep(r, pp64, true);
+  with_cpu(pp1, pp1_cpu, true, [&] { return bench::ping_pong(s.port, 1, 64, 0, t, 1000); });
+  with_cpu(pp64, pp64_cpu, true, [&] { return bench::ping_pong(s.port, 64, 64, 0, t, 64 * 20); });
   keep(bench::bulk(s.port, 4, 64 * 1024, 256 * 1024, t, 0.3), bulk4, false);
-  before = bench::cpu_seconds(s.pid);
-  r = bench::connection_rate(s.port, 16, t);
-  cpu_per_op(r, before, conn16_cpu);
-  keep(r, conn16, false);
+  with_cpu(conn16, conn16_cpu, false, [&] { return bench::connection_rate(s.port, 16, t); });
   bench::stop_server(s, 30);
 }
 

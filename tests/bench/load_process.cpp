@@ -43,14 +43,21 @@ std::vector<std::string> split_words(const std::string& text) {
 }
 
 namespace {
+
 int server_cpu = -1;
+
+// Restricts this process to @p cpu.
+bool run_on(int cpu) noexcept {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  CPU_SET(cpu, &set);
+  return ::sched_setaffinity(0, sizeof set, &set) == 0;
+}
+
 }  // namespace
 
 bool pin(int client_cpu, int server_cpu_index) {
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  CPU_SET(client_cpu, &set);
-  if (::sched_setaffinity(0, sizeof set, &set) != 0) return false;
+  if (!run_on(client_cpu)) return false;
   server_cpu = server_cpu_index;
   return true;
 }
@@ -58,20 +65,15 @@ bool pin(int client_cpu, int server_cpu_index) {
 Server start_server(const std::vector<std::string>& argv, const std::string& log,
                     double timeout_seconds) {
   Server s;
+  int out[2];
+  if (argv.empty() || ::pipe2(out, O_CLOEXEC) != 0) return s;
   // A spawned process inherits the spawner's CPU mask: lend it the server's for the
   // spawn, then take the client's back.
   cpu_set_t client_set;
   CPU_ZERO(&client_set);
   const bool pinned =
       server_cpu >= 0 && ::sched_getaffinity(0, sizeof client_set, &client_set) == 0;
-  if (pinned) {
-    cpu_set_t set;
-    CPU_ZERO(&set);
-    CPU_SET(server_cpu, &set);
-    (void)::sched_setaffinity(0, sizeof set, &set);
-  }
-  int out[2];
-  if (argv.empty() || ::pipe2(out, O_CLOEXEC) != 0) return s;
+  if (pinned) (void)run_on(server_cpu);
   posix_spawn_file_actions_t fa;
   posix_spawn_file_actions_init(&fa);
   posix_spawn_file_actions_adddup2(&fa, out[1], 1);
