@@ -11,7 +11,7 @@
 # system calls (strace) per round trip, and measures memory per idle connection. Writes
 # one markdown file with every table. About 5 minutes on a 2-core machine.
 #
-#   WSKPORT_BENCH_ROUNDS   interleaved rounds (default 5)
+#   WSKPORT_BENCH_ROUNDS   interleaved rounds (default 7)
 #   WSKPORT_BENCH_SECONDS  seconds per timed measure (default 2)
 #   WSKPORT_BENCH_PIN      1 (default): client on CPU 0, servers on CPU 1; 0: unpinned
 #   WSKPORT_BENCH_IDLE     idle connections for the memory figure (default 10000)
@@ -83,14 +83,14 @@ fi
 servers+=(--server "raw asio=$build/tests/bench/bench_asio_echo")
 servers+=(--server "raw epoll=$build/tests/bench/bench_epoll_echo")
 
-log "load tool: ${WSKPORT_BENCH_ROUNDS:-5} rounds, then counts and idle memory"
+log "load tool: ${WSKPORT_BENCH_ROUNDS:-7} rounds, then counts and idle memory"
 status=0
 # With two or more CPUs the client runs on CPU 0 and the servers on CPU 1, so a server
 # never waits for the client's core or the other way round (WSKPORT_BENCH_PIN=0: no).
 pin=()
 if [[ "${WSKPORT_BENCH_PIN:-1}" == "1" && "$(nproc)" -ge 2 ]]; then pin=(--pin); fi
 "$build/tests/bench/wskport_bench_load" --out "$logs/load.md" --logs "$logs" \
-  --rounds "${WSKPORT_BENCH_ROUNDS:-5}" --seconds "${WSKPORT_BENCH_SECONDS:-2}" \
+  --rounds "${WSKPORT_BENCH_ROUNDS:-7}" --seconds "${WSKPORT_BENCH_SECONDS:-2}" \
   --idle "${WSKPORT_BENCH_IDLE:-10000}" "${pin[@]}" "${servers[@]}" || status=$?
 
 {

@@ -84,7 +84,9 @@ struct Row {
   std::uint64_t errors = 0;
 };
 
+// Samples are kept by round, -1 where a round's measure failed; those are left out.
 double median(std::vector<double> v) {
+  v.erase(std::remove_if(v.begin(), v.end(), [](double x) { return x < 0; }), v.end());
   if (v.empty()) return -1;
   std::sort(v.begin(), v.end());
   const std::size_t n = v.size();
@@ -155,6 +157,7 @@ void timed_round(const Options& o, const Spec& spec, int round, Row& row) {
     return;
   }
   const double t = o.seconds;
+  const auto at = static_cast<std::size_t>(round);
   auto keep = [&](const Result& r, Measure m, bool latencies) {
     if (!r.ok) {
       std::fprintf(stderr, "bench: %s round %d measure %d failed (%llu errors)\n",
@@ -163,10 +166,10 @@ void timed_round(const Options& o, const Spec& spec, int round, Row& row) {
       ++row.errors;
       return;
     }
-    row.samples[m].push_back(r.rate);
+    row.samples[m][at] = r.rate;
     if (latencies) {
-      row.samples[m + 1].push_back(r.p50_us);
-      row.samples[m + 2].push_back(r.p99_us);
+      row.samples[m + 1][at] = r.p50_us;
+      row.samples[m + 2][at] = r.p99_us;
     }
   };
   // Runs @p workload, keeping its rate in @p m and the server's CPU time per operation,
@@ -176,7 +179,7 @@ void timed_round(const Options& o, const Spec& spec, int round, Row& row) {
     const Result r = workload();
     const double after = bench::cpu_seconds(s.pid);
     if (r.ok && before >= 0 && after >= 0 && r.operations != 0) {
-      row.samples[cpu].push_back((after - before) * 1e6 / static_cast<double>(r.operations));
+      row.samples[cpu][at] = (after - before) * 1e6 / static_cast<double>(r.operations);
     }
     keep(r, m, latencies);
   };
@@ -312,6 +315,34 @@ void write_table(const Options& o, const std::vector<Row>& rows, std::FILE* f) {
     }
     std::fprintf(f, "\n");
   }
+  if (asio >= 0 && o.rounds > 1) {
+    // Drift on a shared machine moves whole rounds; a ratio taken inside one round
+    // cancels it, and the spread over rounds says how far one run can be trusted.
+    std::fprintf(f,
+                 "\nSame-round ratios to raw asio (each round's rate over raw asio's rate in "
+                 "that round): median (lowest - highest) over the rounds.\n\n"
+                 "| server | ping-pong 1 | ping-pong 64 | bulk 4 | connections/s |\n"
+                 "|---|---:|---:|---:|---:|\n");
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      std::fprintf(f, "| %s |", o.servers[i].name.c_str());
+      for (const Measure m : {pp1, pp64, bulk4, conn16}) {
+        std::vector<double> r;
+        const auto& mine = rows[i].samples[m];
+        const auto& ref = rows[static_cast<std::size_t>(asio)].samples[m];
+        for (std::size_t k = 0; k < mine.size() && k < ref.size(); ++k) {
+          if (mine[k] >= 0 && ref[k] > 0) r.push_back(mine[k] / ref[k]);
+        }
+        if (r.empty()) {
+          std::fprintf(f, " n/a |");
+          continue;
+        }
+        const auto [lo, hi] = std::minmax_element(r.begin(), r.end());
+        std::fprintf(f, " %s (%s - %s) |", fmt(median(r), "%.2f").c_str(), fmt(*lo, "%.2f").c_str(),
+                     fmt(*hi, "%.2f").c_str());
+      }
+      std::fprintf(f, "\n");
+    }
+  }
   std::fprintf(f,
                "\nServer CPU time (user + system, all threads, from /proc) per operation in "
                "the same rounds, median. It includes the server's share of the kernel's "
@@ -411,6 +442,9 @@ int main(int argc, char** argv) {
     o.pin = false;
   }
   std::vector<Row> rows(o.servers.size());
+  for (auto& row : rows) {
+    for (auto& v : row.samples) v.assign(static_cast<std::size_t>(o.rounds), -1.0);
+  }
   const std::size_t n = o.servers.size();
   for (int round = 0; round < o.rounds; ++round) {
     for (std::size_t j = 0; j < n; ++j) {
