@@ -84,7 +84,10 @@ bool IrpAccess::accept(Irp& irp, OpKind kind) noexcept {
   do {
     if (s == Irp::pending_state || s == Irp::completing) return false;
   } while (!irp.state_.compare_exchange_weak(s, Irp::pending_state, std::memory_order_acq_rel));
-  irp.cancel_.store(false, std::memory_order_seq_cst);
+  // A plain store, not seq_cst (an xchg on x86, one per call): the reset is not part of
+  // the flag/routine handshake, whose two sides (cancel() and arm_cancel) stay seq_cst,
+  // and this thread's later arm_cancel reads the flag after it in any case.
+  irp.cancel_.store(false, std::memory_order_relaxed);
   irp.cancel_routine_.store(nullptr, std::memory_order_relaxed);
   // Reset only the bookkeeping; the native scratch area is the backend's to set.
   auto& op = irp.op_;
@@ -171,7 +174,11 @@ void IrpAccess::complete(Irp& irp, NTSTATUS status, std::uintptr_t information) 
   }
   irp.IoStatus.Status = status;
   irp.IoStatus.Information = information;
-  irp.completions_.fetch_add(1, std::memory_order_acq_rel);
+  // Load and store, not fetch_add: only the thread that won the CAS above writes the
+  // count, and the previous completer's store happens before it (its release of the
+  // state, read by the accept that started this call).
+  irp.completions_.store(irp.completions_.load(std::memory_order_relaxed) + 1,
+                         std::memory_order_release);
   irp.state_.store(Irp::completed, std::memory_order_release);
 
   auto& depth = completion_depth();
