@@ -53,6 +53,14 @@ double idle_memory(std::uint16_t port, pid_t server, int conns);
 /// negative if unknown.
 double cpu_seconds(pid_t pid);
 
+/// Machine-wide CPU time so far from /proc/stat (all CPUs, clock ticks): the total and
+/// the part the hypervisor gave to other guests ("steal"). Zeros if unknown.
+struct CpuTimes {
+  unsigned long long total = 0;
+  unsigned long long steal = 0;
+};
+CpuTimes machine_cpu_times();
+
 /// Runs this process (the client) on @p client_cpu only and every server started from
 /// now on on @p server_cpu only, so the two never compete for a core. False if the
 /// system refuses.

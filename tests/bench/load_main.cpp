@@ -51,6 +51,9 @@ struct Options {
   bool idle_run = true;
   bool pin = false;  // --pin: client on CPU 0, servers on CPU 1
   std::vector<Spec> servers;
+  // Measured, not set: CPU time taken by other guests of the host during the timed
+  // rounds, in percent of the machine's CPU time (-1 unknown or no rounds).
+  double steal_percent = -1;
 };
 
 // The measures of the timed table, in column order.
@@ -280,9 +283,12 @@ void write_table(const Options& o, const std::vector<Row>& rows, std::FILE* f) {
       f,
       "Measured %s on %s (1-minute load average %s when the table was written); %d "
       "interleaved rounds of %.1f s per measure; servers as "
-      "below, client (one thread) in its own process on the same machine%s.\n\n",
+      "below, client (one thread) in its own process on the same machine%s. CPU steal "
+      "(time the hypervisor gave to other guests) during the rounds: %s%% of this "
+      "machine's CPU time; above a few percent, times move between rounds.\n\n",
       when, machine().c_str(), load_average().c_str(), o.rounds, o.seconds,
-      o.pin ? ", the client pinned to CPU 0 and every server (all its threads) to CPU 1" : "");
+      o.pin ? ", the client pinned to CPU 0 and every server (all its threads) to CPU 1" : "",
+      fmt(o.steal_percent, "%.1f").c_str());
   int asio = -1;
   int epoll = -1;
   for (std::size_t i = 0; i < o.servers.size(); ++i) {
@@ -446,6 +452,7 @@ int main(int argc, char** argv) {
     for (auto& v : row.samples) v.assign(static_cast<std::size_t>(o.rounds), -1.0);
   }
   const std::size_t n = o.servers.size();
+  const bench::CpuTimes cpu_before = bench::machine_cpu_times();
   for (int round = 0; round < o.rounds; ++round) {
     for (std::size_t j = 0; j < n; ++j) {
       const std::size_t i = (j + static_cast<std::size_t>(round)) % n;
@@ -453,6 +460,11 @@ int main(int argc, char** argv) {
                    o.servers[i].name.c_str());
       timed_round(o, o.servers[i], round, rows[i]);
     }
+  }
+  const bench::CpuTimes cpu_after = bench::machine_cpu_times();
+  if (cpu_after.total > cpu_before.total) {
+    o.steal_percent = 100.0 * static_cast<double>(cpu_after.steal - cpu_before.steal) /
+                      static_cast<double>(cpu_after.total - cpu_before.total);
   }
   for (std::size_t i = 0; i < n; ++i) {
     if (o.counts) {

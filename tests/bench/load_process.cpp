@@ -191,6 +191,22 @@ double cpu_seconds(pid_t pid) {
   return static_cast<double>(utime + stime) / static_cast<double>(ticks);
 }
 
+CpuTimes machine_cpu_times() {
+  // First line: "cpu user nice system idle iowait irq softirq steal guest guest_nice".
+  std::ifstream in("/proc/stat");
+  std::string cpu;
+  in >> cpu;
+  CpuTimes t;
+  if (cpu != "cpu") return t;
+  for (int i = 0; i < 8; ++i) {
+    unsigned long long v = 0;
+    if (!(in >> v)) return CpuTimes{};
+    t.total += v;
+    if (i == 7) t.steal = v;
+  }
+  return t;
+}
+
 long long callgrind_total(const std::string& file) {
   std::ifstream in(file);
   long long total = -1;
