@@ -9,7 +9,8 @@
 # -- the wskport C++ sample, the wskport kernel-style sample when it is built, raw
 # Boost.Asio and raw epoll -- in interleaved rounds, counts instructions (callgrind) and
 # system calls (strace) per round trip, and measures memory per idle connection. Writes
-# one markdown file with every table. About 5 minutes on a 2-core machine.
+# one markdown file with every table. 6-7 minutes on a 2-core machine from a fresh clone,
+# the build included.
 #
 #   WSKPORT_BENCH_ROUNDS   interleaved rounds (default 7)
 #   WSKPORT_BENCH_SECONDS  seconds per timed measure (default 2)

@@ -284,11 +284,12 @@ void write_table(const Options& o, const std::vector<Row>& rows, std::FILE* f) {
       "Measured %s on %s (1-minute load average %s when the table was written); %d "
       "interleaved rounds of %.1f s per measure; servers as "
       "below, client (one thread) in its own process on the same machine%s. CPU steal "
-      "(time the hypervisor gave to other guests) during the rounds: %s%% of this "
-      "machine's CPU time; above a few percent, times move between rounds.\n\n",
+      "(time the hypervisor gave to other guests) during the rounds: %s; above a few percent, "
+      "times move between rounds.\n\n",
       when, machine().c_str(), load_average().c_str(), o.rounds, o.seconds,
       o.pin ? ", the client pinned to CPU 0 and every server (all its threads) to CPU 1" : "",
-      fmt(o.steal_percent, "%.1f").c_str());
+      o.steal_percent < 0 ? "unknown"
+                          : fmt(o.steal_percent, "%.1f%% of this machine's CPU time").c_str());
   int asio = -1;
   int epoll = -1;
   for (std::size_t i = 0; i < o.servers.size(); ++i) {
