@@ -60,6 +60,7 @@ write_basic_package_version_file(
 install(FILES
   "${PROJECT_BINARY_DIR}/package/wskportConfig.cmake"
   "${PROJECT_BINARY_DIR}/package/wskportConfigVersion.cmake"
+  "${PROJECT_SOURCE_DIR}/cmake/wskportDriver.cmake"
   DESTINATION "${WSKPORT_INSTALL_CMAKEDIR}")
 
 unset(_wskport_debug_postfix)

@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "common/core/completion.hpp"
+#include "common/km/km_image.hpp"
 #include "common/km/km_irp.hpp"
 #include "common/km/km_runtime.hpp"
 
@@ -108,8 +109,9 @@ PIRP IoAllocateIrp(CCHAR StackSize, BOOLEAN ChargeQuota) {
     return nullptr;
   }
   const USHORT size = IoSizeOfIrp(StackSize);
-  auto irp =
-      static_cast<PIRP>(ExAllocatePoolWithTag(NonPagedPoolNx, size, wskport::km::kIrpPoolTag));
+  // Allocated for the caller: an IRP a driver image leaks is reported as its leak.
+  auto irp = static_cast<PIRP>(wskport::km::detail::pool_allocate(
+      size, wskport::km::kIrpPoolTag, NonPagedPoolNx, WSKPORT_KM_CALLER()));
   if (irp == nullptr) return nullptr;
   wskport::km::construct(irp, size, StackSize, wskport::km::kFromIoAllocateIrp);
   return irp;

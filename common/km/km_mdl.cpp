@@ -5,6 +5,7 @@
 // and the frame numbers are the virtual page numbers (kernel code only passes them on).
 #include <cstdint>
 
+#include "common/km/km_image.hpp"
 #include "common/km/km_runtime.hpp"
 
 namespace wskport::km::detail {
@@ -40,7 +41,8 @@ PMDL IoAllocateMdl(PVOID VirtualAddress, ULONG Length, BOOLEAN SecondaryBuffer, 
   if (Length == 0 || Length > kMaxMdlLength) return nullptr;
   const SIZE_T size = MmSizeOfMdl(VirtualAddress, Length);
   if (size > 0x7FFF) return nullptr;  // MDL::Size is a CSHORT, as in the kernel
-  auto mdl = static_cast<PMDL>(ExAllocatePoolWithTag(NonPagedPoolNx, size, kMdlTag));
+  // Allocated for the caller: an MDL a driver image leaks is reported as its leak.
+  auto mdl = static_cast<PMDL>(pool_allocate(size, kMdlTag, NonPagedPoolNx, WSKPORT_KM_CALLER()));
   if (mdl == nullptr) return nullptr;
   MmInitializeMdl(mdl, VirtualAddress, Length);
   mdl->MdlFlags = MDL_ALLOCATED_FIXED_SIZE;

@@ -7,7 +7,9 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
 
+#include "common/km/km_image.hpp"
 #include "common/km/km_runtime.hpp"
 
 namespace wskport::km::detail {
@@ -18,17 +20,54 @@ constexpr std::uint64_t kLiveMagic = 0x4C4F4F50544B5057ULL;   // "WPKTPOOL"
 constexpr std::uint64_t kFreedMagic = 0x45455246544B5057ULL;  // "WPKTFREE"
 constexpr ULONG kNoneTag = tag('e', 'n', 'o', 'N');           // ExAllocatePool: "None"
 
-// 32 bytes, so the caller's block keeps the heap's 16-byte alignment.
+// 64 bytes, so the caller's block keeps the heap's 16-byte alignment. A block allocated
+// by a driver image (km_image.hpp) is also on that image's list, so that unloading the
+// image can name each block it leaked and where it was allocated.
 struct alignas(16) Header {
   std::uint64_t magic;
   std::uint64_t size;
   ULONG tag;
   ULONG type;
-  std::uint64_t reserved;
+  std::int32_t owner;  // the image's slot, 0 for none
+  std::uint32_t reserved;
+  const void* caller;  // the return address of the allocating call
+  Header* prev;        // on the owner's list (owner != 0 only)
+  Header* next;
 };
-static_assert(sizeof(Header) == 32);
+static_assert(sizeof(Header) == 64);
 
 std::atomic<std::int64_t> g_outstanding{0};
+
+// One list per image slot (slot 0 unused). Images allocate rarely compared with the
+// socket path, which allocates no pool at all, so one mutex per list is enough.
+struct OwnerList {
+  std::mutex lock;
+  Header* head = nullptr;
+};
+OwnerList g_owned[wskport::km::image::kMaxImages + 1];
+
+void link(Header* h) noexcept {
+  if (h->owner <= 0 || h->owner > wskport::km::image::kMaxImages) return;
+  OwnerList& list = g_owned[h->owner];
+  std::lock_guard guard(list.lock);
+  h->prev = nullptr;
+  h->next = list.head;
+  if (list.head != nullptr) list.head->prev = h;
+  list.head = h;
+}
+
+void unlink(Header* h) noexcept {
+  if (h->owner <= 0 || h->owner > wskport::km::image::kMaxImages) return;
+  OwnerList& list = g_owned[h->owner];
+  std::lock_guard guard(list.lock);
+  if (h->owner == 0) return;  // disowned while this thread waited for the lock
+  if (h->prev != nullptr)
+    h->prev->next = h->next;
+  else
+    list.head = h->next;
+  if (h->next != nullptr) h->next->prev = h->prev;
+  h->prev = h->next = nullptr;
+}
 
 // A tag as it reads in memory (pool tools print it that way): 'looP' reads "Pool".
 struct TagText {
@@ -43,7 +82,7 @@ TagText tag_text(ULONG t) noexcept {
   return out;
 }
 
-void* allocate(SIZE_T bytes, ULONG pool_tag, ULONG type, bool zero) noexcept {
+void* allocate(SIZE_T bytes, ULONG pool_tag, ULONG type, bool zero, const void* caller) noexcept {
   if (bytes > SIZE_MAX - sizeof(Header)) return nullptr;
   void* raw = zero ? std::calloc(1, sizeof(Header) + bytes) : std::malloc(sizeof(Header) + bytes);
   if (raw == nullptr) return nullptr;
@@ -52,7 +91,11 @@ void* allocate(SIZE_T bytes, ULONG pool_tag, ULONG type, bool zero) noexcept {
   header->size = bytes;
   header->tag = pool_tag;
   header->type = type;
+  header->owner = wskport::km::image::owner_of(caller);
   header->reserved = 0;
+  header->caller = caller;
+  header->prev = header->next = nullptr;
+  link(header);
   g_outstanding.fetch_add(1, std::memory_order_relaxed);
   return header + 1;
 }
@@ -73,6 +116,7 @@ void release(PVOID block, const ULONG* expected_tag, const char* who) noexcept {
            block, tag_text(*expected_tag).text, tag_text(header->tag).text);
   }
   header->magic = kFreedMagic;
+  unlink(header);
   g_outstanding.fetch_sub(1, std::memory_order_relaxed);
   std::free(header);
 }
@@ -81,6 +125,27 @@ void release(PVOID block, const ULONG* expected_tag, const char* who) noexcept {
 
 std::int64_t pool_outstanding() noexcept { return g_outstanding.load(std::memory_order_relaxed); }
 
+void* pool_allocate(SIZE_T bytes, ULONG pool_tag, POOL_TYPE type, const void* caller) noexcept {
+  return allocate(bytes, pool_tag, static_cast<ULONG>(type), false, caller);
+}
+
+std::size_t pool_disown(int owner, const PoolLeakVisitor& visit) noexcept {
+  if (owner <= 0 || owner > wskport::km::image::kMaxImages) return 0;
+  OwnerList& list = g_owned[owner];
+  std::size_t count = 0;
+  std::lock_guard guard(list.lock);
+  for (Header* h = list.head; h != nullptr;) {
+    Header* next = h->next;
+    if (visit) visit(h + 1, h->tag, static_cast<SIZE_T>(h->size), h->caller);
+    h->owner = 0;
+    h->prev = h->next = nullptr;
+    ++count;
+    h = next;
+  }
+  list.head = nullptr;
+  return count;
+}
+
 }  // namespace wskport::km::detail
 
 using namespace wskport::km::detail;
@@ -88,23 +153,24 @@ using namespace wskport::km::detail;
 extern "C" {
 
 PVOID ExAllocatePoolWithTag(POOL_TYPE PoolType, SIZE_T NumberOfBytes, ULONG Tag) {
-  return allocate(NumberOfBytes, Tag, static_cast<ULONG>(PoolType), false);
+  return allocate(NumberOfBytes, Tag, static_cast<ULONG>(PoolType), false, WSKPORT_KM_CALLER());
 }
 
 PVOID ExAllocatePoolWithQuotaTag(POOL_TYPE PoolType, SIZE_T NumberOfBytes, ULONG Tag) {
-  return allocate(NumberOfBytes, Tag, static_cast<ULONG>(PoolType), false);
+  return allocate(NumberOfBytes, Tag, static_cast<ULONG>(PoolType), false, WSKPORT_KM_CALLER());
 }
 
 PVOID ExAllocatePool(POOL_TYPE PoolType, SIZE_T NumberOfBytes) {
-  return allocate(NumberOfBytes, kNoneTag, static_cast<ULONG>(PoolType), false);
+  return allocate(NumberOfBytes, kNoneTag, static_cast<ULONG>(PoolType), false,
+                  WSKPORT_KM_CALLER());
 }
 
 PVOID ExAllocatePoolZero(POOL_TYPE PoolType, SIZE_T NumberOfBytes, ULONG Tag) {
-  return allocate(NumberOfBytes, Tag, static_cast<ULONG>(PoolType), true);
+  return allocate(NumberOfBytes, Tag, static_cast<ULONG>(PoolType), true, WSKPORT_KM_CALLER());
 }
 
 PVOID ExAllocatePoolUninitialized(POOL_TYPE PoolType, SIZE_T NumberOfBytes, ULONG Tag) {
-  return allocate(NumberOfBytes, Tag, static_cast<ULONG>(PoolType), false);
+  return allocate(NumberOfBytes, Tag, static_cast<ULONG>(PoolType), false, WSKPORT_KM_CALLER());
 }
 
 PVOID ExAllocatePool2(POOL_FLAGS Flags, SIZE_T NumberOfBytes, ULONG Tag) {
@@ -123,7 +189,8 @@ PVOID ExAllocatePool2(POOL_FLAGS Flags, SIZE_T NumberOfBytes, ULONG Tag) {
     return nullptr;
   }
   const ULONG type = kinds == POOL_FLAG_PAGED ? PagedPool : NonPagedPoolNx;
-  PVOID block = allocate(NumberOfBytes, Tag, type, (Flags & POOL_FLAG_UNINITIALIZED) == 0);
+  PVOID block = allocate(NumberOfBytes, Tag, type, (Flags & POOL_FLAG_UNINITIALIZED) == 0,
+                         WSKPORT_KM_CALLER());
   if (block == nullptr && (Flags & POOL_FLAG_RAISE_ON_FAILURE) != 0) {
     fatal(
         "ExAllocatePool2(%llu bytes, POOL_FLAG_RAISE_ON_FAILURE): out of memory "

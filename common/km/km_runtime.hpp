@@ -4,7 +4,9 @@
 
 #include <atomic>
 #include <cstdarg>
+#include <cstddef>
 #include <cstdint>
+#include <functional>
 
 #include <wdm.h>
 
@@ -54,5 +56,17 @@ KIRQL& current_irql() noexcept;
 
 /// Pool bookkeeping for the host and tests (km_pool.cpp).
 std::int64_t pool_outstanding() noexcept;
+
+/// A pool allocation made on behalf of the code at @p caller (IoAllocateIrp,
+/// IoAllocateMdl: the block belongs to their caller's image, not to the runtime).
+void* pool_allocate(SIZE_T bytes, ULONG pool_tag, POOL_TYPE type, const void* caller) noexcept;
+
+/// Called for each block an image still holds: the block, its tag, size and the return
+/// address of the call that allocated it.
+using PoolLeakVisitor =
+    std::function<void(const void* block, ULONG tag, SIZE_T size, const void* caller)>;
+/// Visits the blocks image slot @p owner still holds and disowns them (they stay
+/// allocated; a later free is still checked). Returns how many there were.
+std::size_t pool_disown(int owner, const PoolLeakVisitor& visit) noexcept;
 
 }  // namespace wskport::km::detail

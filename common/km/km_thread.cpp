@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "common/km/km_dispatcher.hpp"
+#include "common/km/km_image.hpp"
 #include "common/km/km_runtime.hpp"
 
 struct _OBJECT_TYPE {
@@ -40,6 +41,7 @@ struct _ETHREAD {
   NTSTATUS exit_status = STATUS_PENDING;
   PKSTART_ROUTINE routine = nullptr;
   PVOID context = nullptr;
+  int image = 0;  // the driver image the routine is in (km_image.hpp), 0 for none
   ULONG_PTR id = 0;
   KPRIORITY priority = 8;
 };
@@ -195,6 +197,8 @@ void thread_main(_ETHREAD* t) noexcept {
   } catch (const ThreadExit& exit) {
     t->exit_status = exit.status;
   }
+  // From here on no instruction of the image runs on this thread: it may be unmapped.
+  wskport::km::image::add_live(t->image, wskport::km::image::Live::threads, -1);
   g_current = nullptr;
   // Retired before the signal, so a thread that saw the object signalled can join it.
   retire(id);
@@ -233,6 +237,8 @@ NTSTATUS PsCreateSystemThread(PHANDLE ThreadHandle, ULONG DesiredAccess,
   }
   t->routine = StartRoutine;
   t->context = StartContext;
+  // Function pointer to address: the routine's own code tells which image runs in it.
+  t->image = wskport::km::image::owner_of(reinterpret_cast<const void*>(StartRoutine));
   t->references.store(2);  // the running thread and the handle
   static const bool reap_registered = std::atexit(reap_at_exit) == 0;
   (void)reap_registered;
@@ -248,9 +254,12 @@ NTSTATUS PsCreateSystemThread(PHANDLE ThreadHandle, ULONG DesiredAccess,
       r.handles.emplace(handle, t);
       auto slot = r.running.emplace(id, std::thread()).first;
       try {
+        // Counted before it starts, so the count cannot drop below zero.
+        wskport::km::image::add_live(t->image, wskport::km::image::Live::threads, 1);
         // Started under the lock: the thread's retire() cannot run before it is stored.
         slot->second = std::thread(thread_main, t);
       } catch (...) {
+        wskport::km::image::add_live(t->image, wskport::km::image::Live::threads, -1);
         r.running.erase(slot);
         throw;
       }

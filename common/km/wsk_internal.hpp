@@ -51,6 +51,7 @@ struct Registration {
   std::size_t sockets = 0;
   std::atomic<bool> deregistering{false};
   ULONG static_events = 0;  // WSK_SET_STATIC_EVENT_CALLBACKS
+  int image = 0;            // the driver image that registered (km_image.hpp), 0 for none
 };
 
 /// The registration behind a PWSK_CLIENT, or null.

@@ -6,6 +6,7 @@
 #include <new>
 
 #include "common/core/verifier.hpp"
+#include "common/km/km_image.hpp"
 #include "common/km/wsk_internal.hpp"
 
 extern "C" const NPIID NPI_WSK_INTERFACE_ID = {
@@ -100,6 +101,7 @@ void drop(Registration& reg, Counted what) noexcept {
     call_end(reg);
     return;
   }
+  wskport::km::image::add_live(reg.image, wskport::km::image::Live::sockets, -1);
   std::lock_guard lock(reg.m);
   if (--reg.sockets == 0) reg.cv.notify_all();
 }
@@ -161,6 +163,8 @@ extern "C" NTSTATUS WSKAPI WskRegister(PWSK_CLIENT_NPI WskClientNpi,
     return NT_SUCCESS(error) ? STATUS_INSUFFICIENT_RESOURCES : error;
   }
   reg->client = *WskClientNpi;
+  reg->image = wskport::km::image::owner_of(WSKPORT_KM_CALLER());
+  wskport::km::image::add_live(reg->image, wskport::km::image::Live::registrations, 1);
   WskRegistration->ReservedRegistrationState = 1;
   WskRegistration->ReservedRegistrationContext = reg;
   return STATUS_SUCCESS;
@@ -244,6 +248,7 @@ extern "C" VOID WSKAPI WskDeregister(PWSK_REGISTRATION WskRegistration) {
     reg->cv.wait(lock, done);
   }
   reg->provider.reset();
+  wskport::km::image::add_live(reg->image, wskport::km::image::Live::registrations, -1);
   reg->magic = 0;
   WskRegistration->ReservedRegistrationContext = nullptr;
   WskRegistration->ReservedRegistrationState = 2;  // later captures: DEVICE_NOT_READY

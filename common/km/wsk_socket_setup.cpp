@@ -3,6 +3,7 @@
 // bind, listen, accept, connect, connect-ex, local/remote address.
 #include <new>
 
+#include "common/km/km_image.hpp"
 #include "common/km/wsk_internal.hpp"
 
 namespace wskport::km {
@@ -82,6 +83,7 @@ KmSocket* socket_new(Registration& reg, std::uintptr_t id, ULONG category, ADDRE
   s->type = type;
   s->context = context;
   s->client_dispatch = dispatch;
+  wskport::km::image::add_live(reg.image, wskport::km::image::Live::sockets, 1);
   std::lock_guard lock(reg.m);
   ++reg.sockets;
   return s;

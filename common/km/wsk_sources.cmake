@@ -19,4 +19,5 @@ add_library(wskport_km_wsk_bridge OBJECT ${CMAKE_CURRENT_LIST_DIR}/wsk_core_brid
 target_include_directories(wskport_km_wsk_bridge PRIVATE ${PROJECT_SOURCE_DIR})
 target_link_libraries(wskport_km_wsk_bridge PRIVATE wskport::wskport Boost::headers)
 wskport_set_warnings(wskport_km_wsk_bridge)
+wskport_set_linkable_into_shared(wskport_km_wsk_bridge)
 target_sources(wskport_km PRIVATE $<TARGET_OBJECTS:wskport_km_wsk_bridge>)
