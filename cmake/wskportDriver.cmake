@@ -76,8 +76,8 @@ function(wskport_add_driver name)
     target_link_options(${image} PRIVATE "LINKER:--version-script=${exports_dir}/exports.map")
     set_target_properties(${image} PROPERTIES LINK_DEPENDS "${exports_dir}/exports.map")
     # A name the kernel surface lacks is a link error naming it, not a load failure
-    # (except under Clang's sanitizers, whose runtime only executables link).
-    if(NOT (CMAKE_C_COMPILER_ID MATCHES "Clang" AND CMAKE_C_FLAGS MATCHES "-fsanitize"))
+    # (except in sanitizer builds: their runtime comes with the program).
+    if(NOT CMAKE_C_FLAGS MATCHES "-fsanitize" AND NOT CMAKE_CXX_FLAGS MATCHES "-fsanitize")
       target_link_options(${image} PRIVATE "LINKER:-z,defs")
     endif()
   endif()

@@ -3,7 +3,10 @@
 #   1. cmake --install <build> --prefix <work>/prefix
 #   2. configure tests/install/consumer against <work>/prefix with the same generator,
 #      compiler and flags, and check that wskport was found in <work>/prefix
-#   3. build it and run it; it must exit 0 and print STATUS_SUCCESS.
+#   3. build it and run it; it must exit 0 and print STATUS_SUCCESS;
+#   4. the same for tests/install/c_driver, a project that enables only C and builds a
+#      driver with wskport_add_driver(): its program must exit 0 (a clean unload) and
+#      print "c_driver: ok".
 cmake_minimum_required(VERSION 3.22)
 
 if(NOT WSKPORT_INSTALL_TEST_SETTINGS OR NOT EXISTS "${WSKPORT_INSTALL_TEST_SETTINGS}")
@@ -51,72 +54,84 @@ set(prefix_path "${prefix}")
 if(WSKPORT_CMAKE_PREFIX_PATH)
   list(APPEND prefix_path ${WSKPORT_CMAKE_PREFIX_PATH})
 endif()
-set(init "")
-macro(init_cache var value)
-  string(APPEND init "set(${var} [==[${value}]==] CACHE STRING \"\")\n")
-endmacro()
-init_cache(CMAKE_CXX_COMPILER "${WSKPORT_CMAKE_CXX_COMPILER}")
-init_cache(CMAKE_CXX_FLAGS "${WSKPORT_CMAKE_CXX_FLAGS}")
-init_cache(CMAKE_EXE_LINKER_FLAGS "${WSKPORT_CMAKE_EXE_LINKER_FLAGS}")
-init_cache(CMAKE_PREFIX_PATH "${prefix_path}")
-init_cache(CMAKE_FIND_USE_PACKAGE_REGISTRY OFF)
-init_cache(CMAKE_FIND_USE_SYSTEM_PACKAGE_REGISTRY OFF)
-foreach(var IN ITEMS CMAKE_MAKE_PROGRAM CMAKE_CXX_COMPILER_LAUNCHER CMAKE_TOOLCHAIN_FILE
-    CMAKE_MSVC_RUNTIME_LIBRARY CMAKE_OSX_SYSROOT CMAKE_OSX_ARCHITECTURES)
-  if(WSKPORT_${var})
-    init_cache(${var} "${WSKPORT_${var}}")
+# Configures <source> into <build> against the installed prefix, checks the package came
+# from there, builds it, runs <build>/bin/<program> <args...> and checks its output.
+function(consume source build program expect)
+  set(init "")
+  macro(init_cache var value)
+    string(APPEND init "set(${var} [==[${value}]==] CACHE STRING \"\")\n")
+  endmacro()
+  init_cache(CMAKE_CXX_COMPILER "${WSKPORT_CMAKE_CXX_COMPILER}")
+  init_cache(CMAKE_CXX_FLAGS "${WSKPORT_CMAKE_CXX_FLAGS}")
+  init_cache(CMAKE_EXE_LINKER_FLAGS "${WSKPORT_CMAKE_EXE_LINKER_FLAGS}")
+  init_cache(CMAKE_C_COMPILER "${WSKPORT_CMAKE_C_COMPILER}")
+  init_cache(CMAKE_C_FLAGS "${WSKPORT_CMAKE_C_FLAGS}")
+  init_cache(CMAKE_SHARED_LINKER_FLAGS "${WSKPORT_CMAKE_SHARED_LINKER_FLAGS}")
+  init_cache(CMAKE_MODULE_LINKER_FLAGS "${WSKPORT_CMAKE_MODULE_LINKER_FLAGS}")
+  init_cache(CMAKE_PREFIX_PATH "${prefix_path}")
+  init_cache(CMAKE_FIND_USE_PACKAGE_REGISTRY OFF)
+  init_cache(CMAKE_FIND_USE_SYSTEM_PACKAGE_REGISTRY OFF)
+  foreach(var IN ITEMS CMAKE_MAKE_PROGRAM CMAKE_CXX_COMPILER_LAUNCHER CMAKE_TOOLCHAIN_FILE
+      CMAKE_MSVC_RUNTIME_LIBRARY CMAKE_OSX_SYSROOT CMAKE_OSX_ARCHITECTURES)
+    if(WSKPORT_${var})
+      init_cache(${var} "${WSKPORT_${var}}")
+    endif()
+  endforeach()
+  if(NOT WSKPORT_MULTI_CONFIG AND WSKPORT_CONFIG)
+    init_cache(CMAKE_BUILD_TYPE "${WSKPORT_CONFIG}")
   endif()
-endforeach()
-if(NOT WSKPORT_MULTI_CONFIG AND WSKPORT_CONFIG)
-  init_cache(CMAKE_BUILD_TYPE "${WSKPORT_CONFIG}")
-endif()
-file(WRITE "${WSKPORT_WORK_DIR}/consumer-init.cmake" "${init}")
+  file(WRITE "${build}-init.cmake" "${init}")
 
-set(configure_args
-  -S "${WSKPORT_CONSUMER_SOURCE_DIR}" -B "${consumer_build}"
-  -G "${WSKPORT_CMAKE_GENERATOR}"
-  -C "${WSKPORT_WORK_DIR}/consumer-init.cmake")
-if(WSKPORT_CMAKE_GENERATOR_PLATFORM)
-  list(APPEND configure_args -A "${WSKPORT_CMAKE_GENERATOR_PLATFORM}")
-endif()
-if(WSKPORT_CMAKE_GENERATOR_TOOLSET)
-  list(APPEND configure_args -T "${WSKPORT_CMAKE_GENERATOR_TOOLSET}")
-endif()
-run_step("configure the consumer" "${WSKPORT_CMAKE_COMMAND}" ${configure_args})
+  set(configure_args
+    -S "${source}" -B "${build}"
+    -G "${WSKPORT_CMAKE_GENERATOR}"
+    -C "${build}-init.cmake")
+  if(WSKPORT_CMAKE_GENERATOR_PLATFORM)
+    list(APPEND configure_args -A "${WSKPORT_CMAKE_GENERATOR_PLATFORM}")
+  endif()
+  if(WSKPORT_CMAKE_GENERATOR_TOOLSET)
+    list(APPEND configure_args -T "${WSKPORT_CMAKE_GENERATOR_TOOLSET}")
+  endif()
+  run_step("configure the consumer" "${WSKPORT_CMAKE_COMMAND}" ${configure_args})
 
-file(STRINGS "${consumer_build}/CMakeCache.txt" found_dir REGEX "^wskport_DIR:")
-string(REGEX REPLACE "^wskport_DIR:[A-Z]+=" "" found_dir "${found_dir}")
-file(REAL_PATH "${found_dir}" found_dir)
-file(REAL_PATH "${prefix}" real_prefix)
-string(FIND "${found_dir}/" "${real_prefix}/" at)
-if(NOT at EQUAL 0)
-  message(FATAL_ERROR
-    "install test: the consumer found wskport in '${found_dir}', not under '${real_prefix}'")
-endif()
-message(STATUS "install test: wskport package found in ${found_dir}")
+  file(STRINGS "${build}/CMakeCache.txt" found_dir REGEX "^wskport_DIR:")
+  string(REGEX REPLACE "^wskport_DIR:[A-Z]+=" "" found_dir "${found_dir}")
+  file(REAL_PATH "${found_dir}" found_dir)
+  file(REAL_PATH "${prefix}" real_prefix)
+  string(FIND "${found_dir}/" "${real_prefix}/" at)
+  if(NOT at EQUAL 0)
+    message(FATAL_ERROR
+      "install test: the consumer found wskport in '${found_dir}', not under '${real_prefix}'")
+  endif()
+  message(STATUS "install test: wskport package found in ${found_dir}")
 
-# 3. Build and run.
-run_step("build the consumer"
-  "${WSKPORT_CMAKE_COMMAND}" --build "${consumer_build}" ${config_args})
+  run_step("build the consumer"
+    "${WSKPORT_CMAKE_COMMAND}" --build "${build}" ${config_args})
 
-set(exe "${consumer_build}/bin/wskport_consumer")
-if(CMAKE_HOST_WIN32)
-  string(APPEND exe ".exe")
-endif()
-if(NOT EXISTS "${exe}")
-  message(FATAL_ERROR "install test: ${exe} was not built")
-endif()
-message(STATUS "install test: run ${exe}")
-execute_process(COMMAND "${exe}"
-  RESULT_VARIABLE rc
-  OUTPUT_VARIABLE out
-  ERROR_VARIABLE err
-  TIMEOUT 60)
-message("${out}${err}")
-if(NOT rc EQUAL 0)
-  message(FATAL_ERROR "install test: the consumer exited with ${rc}")
-endif()
-if(NOT out MATCHES "STATUS_SUCCESS")
-  message(FATAL_ERROR "install test: the consumer did not report STATUS_SUCCESS")
-endif()
+  set(exe "${build}/bin/${program}")
+  if(CMAKE_HOST_WIN32)
+    string(APPEND exe ".exe")
+  endif()
+  if(NOT EXISTS "${exe}")
+    message(FATAL_ERROR "install test: ${exe} was not built")
+  endif()
+  message(STATUS "install test: run ${exe}")
+  execute_process(COMMAND "${exe}" ${ARGN}
+    RESULT_VARIABLE rc
+    OUTPUT_VARIABLE out
+    ERROR_VARIABLE err
+    TIMEOUT 60)
+  message("${out}${err}")
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "install test: the consumer exited with ${rc}")
+  endif()
+  if(NOT "${out}${err}" MATCHES "${expect}")
+    message(FATAL_ERROR "install test: ${program} did not print '${expect}'")
+  endif()
+endfunction()
+
+consume("${WSKPORT_CONSUMER_SOURCE_DIR}" "${consumer_build}" wskport_consumer "STATUS_SUCCESS")
+consume("${WSKPORT_C_DRIVER_SOURCE_DIR}" "${WSKPORT_WORK_DIR}/c-driver-build" c_driver
+  "c_driver: ok [0-9]+.*c_driver: unloaded"
+  "\\Registry\\Machine\\System\\CurrentControlSet\\Services\\c_driver")
 message(STATUS "install test: passed")
