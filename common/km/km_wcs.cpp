@@ -300,6 +300,7 @@ int WskportVsnwprintf(WCHAR* dst, size_t count, const WCHAR* format, va_list arg
   text::Output out(dst != nullptr ? dst : &none, count);
   if (!text::vformat(out, format, args)) return -1;
   const std::size_t n = out.produced();
+  if (dst == nullptr) return static_cast<int>(n);
   if (n > count) return -1;   // cut: count units stored, no terminator
   if (n < count) dst[n] = 0;  // exactly count: stored without a terminator
   return static_cast<int>(n);
