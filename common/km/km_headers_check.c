@@ -61,9 +61,9 @@ ULONG wskport_km_headers_check_c(void) {
     ULONG index = 0;
     struct addrinfo hints = {0};
     hints.ai_flags = AI_PASSIVE;
-    return CONTAINING_RECORD(head.Flink, WSKPORT_CHECK_RECORD, Link)->Value + tag +
-           li.u.LowPart + (ULONG)wcslen(L"abc") + (ULONG)_BitScanForward(&index, 8) + index +
-           (ULONG)wskport_check_seh(NULL) + wskport_check_listen.sin6_port +
-           (ULONG)hints.ai_flags + (ULONG)Int32x32To64(2, 3) + (ULONG)_countof(hints.ai_addr->sa_data);
+    return CONTAINING_RECORD(head.Flink, WSKPORT_CHECK_RECORD, Link)->Value + tag + li.u.LowPart +
+           (ULONG)wcslen(L"abc") + (ULONG)_BitScanForward(&index, 8) + index +
+           (ULONG)wskport_check_seh(NULL) + wskport_check_listen.sin6_port + (ULONG)hints.ai_flags +
+           (ULONG)Int32x32To64(2, 3) + (ULONG)_countof(hints.ai_addr->sa_data);
   }
 }

@@ -3,8 +3,8 @@
  * Interlocked forms, <intrin.h>, the compat macros, the status-name table and
  * ExInitializeDriverRuntime, written as driver code. */
 #include <intrin.h>
-#include <ntstrsafe.h>
 #include <mstcpip.h>
+#include <ntstrsafe.h>
 #include <ws2def.h>
 #include <ws2ipdef.h>
 
@@ -152,10 +152,12 @@ int km_surface_addrinfo_layout(void) {
   CHECK_EQ(sizeof(ADDRINFOA), sizeof(struct addrinfo));
   CHECK_EQ(sizeof(ADDRINFOA), sizeof(ADDRINFOW));
   CHECK_EQ(FIELD_OFFSET(ADDRINFOA, ai_addr), FIELD_OFFSET(ADDRINFOW, ai_addr));
-  CHECK_EQ(FIELD_OFFSET(ADDRINFOEXW, ai_blob) + sizeof(void*), FIELD_OFFSET(ADDRINFOEXW, ai_bloblen));
+  CHECK_EQ(FIELD_OFFSET(ADDRINFOEXW, ai_blob) + sizeof(void*),
+           FIELD_OFFSET(ADDRINFOEXW, ai_bloblen));
   CHECK_EQ(FIELD_OFFSET(ADDRINFOEXW, ai_bloblen), FIELD_OFFSET(ADDRINFOEXW, ai_bufferlength));
   CHECK_EQ(16 + 6 * sizeof(void*), FIELD_OFFSET(ADDRINFOEXW, ai_next));
-  CHECK_EQ(FIELD_OFFSET(ADDRINFOEX2W, ai_next) + sizeof(void*), FIELD_OFFSET(ADDRINFOEX2W, ai_version));
+  CHECK_EQ(FIELD_OFFSET(ADDRINFOEX2W, ai_next) + sizeof(void*),
+           FIELD_OFFSET(ADDRINFOEX2W, ai_version));
   {
     /* The conversions KSOCKET-style code does between the two families. */
     SOCKADDR_IN sin = {AF_INET, 0x5000, {{{127, 0, 0, 1}}}, {0}};
@@ -292,8 +294,8 @@ int km_surface_interlocked_two_threads(void) {
   LARGE_INTEGER timeout;
   int i;
   for (i = 0; i < 2; ++i) {
-    CHECK_EQ(STATUS_SUCCESS, PsCreateSystemThread(&handles[i], THREAD_ALL_ACCESS, NULL, NULL,
-                                                  NULL, hammer, &shared));
+    CHECK_EQ(STATUS_SUCCESS, PsCreateSystemThread(&handles[i], THREAD_ALL_ACCESS, NULL, NULL, NULL,
+                                                  hammer, &shared));
     CHECK_EQ(STATUS_SUCCESS, ObReferenceObjectByHandle(handles[i], THREAD_ALL_ACCESS, NULL,
                                                        KernelMode, &threads[i], NULL));
     ZwClose(handles[i]);

@@ -28,13 +28,13 @@ void km_surface_record(int line, const char* text, LONGLONG a, LONGLONG b);
   } while (0)
 
 /* Two 16-bit strings are equal (compared unit by unit, not with the C library). */
-#define CHECK_WSTR(expected, actual)                                             \
-  do {                                                                           \
-    if (WskportWcscmp((expected), (actual)) != 0) {                              \
-      km_surface_record(__LINE__, #actual " is not " #expected, 0, 0);           \
+#define CHECK_WSTR(expected, actual)                                              \
+  do {                                                                            \
+    if (WskportWcscmp((expected), (actual)) != 0) {                               \
+      km_surface_record(__LINE__, #actual " is not " #expected, 0, 0);            \
       DbgPrint("  expected \"%ws\"\n  actual   \"%ws\"\n", (expected), (actual)); \
-      return __LINE__;                                                           \
-    }                                                                            \
+      return __LINE__;                                                            \
+    }                                                                             \
   } while (0)
 
 #endif /* KM_SURFACE_CHECK_H */

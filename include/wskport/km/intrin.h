@@ -2,7 +2,8 @@
 /*
  * intrin.h: the MSVC compiler intrinsics kernel code calls (bit scans, compiler and
  * memory barriers, the _Interlocked* family, bit tests, byte swaps, rotates, population
- * counts, __nop, _ReturnAddress; __debugbreak is in every km header), for GCC and Clang, in Windows' types.
+ * counts, __nop, _ReturnAddress; __debugbreak is in every km header), for GCC and Clang, in
+ * Windows' types.
  *
  * Each name is a macro for a Wskport-prefixed inline function (or an existing kernel
  * routine), never a definition under the MSVC name itself: Clang with -fms-extensions

@@ -4,7 +4,8 @@
  * (ULONG and LONG are 32 bits everywhere, ULONG_PTR and SIZE_T pointer-sized, WCHAR 16
  * bits), the NTSTATUS values, LIST_ENTRY, LARGE_INTEGER, UNICODE_STRING / ANSI_STRING,
  * GUID and the common helper macros. Compiles as C11 and as C++20; besides the
- * freestanding C headers it includes <string.h>, <errno.h> and <wchar.h> (<cwchar>). Reached through <wdm.h>, <ntddk.h>, <ntifs.h> or <ntdef.h>.
+ * freestanding C headers it includes <string.h>, <errno.h> and <wchar.h> (<cwchar>). Reached
+ * through <wdm.h>, <ntddk.h>, <ntifs.h> or <ntdef.h>.
  */
 #pragma once
 #ifndef WSKPORT_KM_BASE_H

@@ -88,7 +88,8 @@
 /* winnt.h's multiplication and shift helpers. The operands are cast exactly as the SDK
  * does, so Int32x32To64(ms, -10000) sign-extends and UInt32x32To64 does not. */
 #define Int32x32To64(a, b) (((long long)((int)(a))) * ((long long)((int)(b))))
-#define UInt32x32To64(a, b) (((unsigned long long)((unsigned int)(a))) * ((unsigned long long)((unsigned int)(b))))
+#define UInt32x32To64(a, b) \
+  (((unsigned long long)((unsigned int)(a))) * ((unsigned long long)((unsigned int)(b))))
 #define Int64ShllMod32(a, b) (((unsigned long long)(a)) << ((b)&31))
 #define Int64ShraMod32(a, b) (((long long)(a)) >> ((b)&31))
 #define Int64ShrlMod32(a, b) (((unsigned long long)(a)) >> ((b)&31))

@@ -335,11 +335,11 @@ WSKPORT_KM_END_DECLS
  * 64 bits and LONG is int, so `volatile long*` does not convert to `LONG volatile*`;
  * C++ gets overloads that operate atomically on the whole 64-bit long. (C cannot
  * overload: there, such code needs LONG, or it gets an incompatible-pointer warning.) */
-#define WSKPORT_KM_LONG_RMW(name, op, result)                            \
-  inline long name(long volatile* Target, long Value) noexcept {         \
-    long old = __atomic_##op(Target, Value, __ATOMIC_SEQ_CST);    \
-    (void)old;                                                           \
-    return result;                                                       \
+#define WSKPORT_KM_LONG_RMW(name, op, result)                    \
+  inline long name(long volatile* Target, long Value) noexcept { \
+    long old = __atomic_##op(Target, Value, __ATOMIC_SEQ_CST);   \
+    (void)old;                                                   \
+    return result;                                               \
   }
 WSKPORT_KM_LONG_RMW(InterlockedExchangeAdd, fetch_add, old)
 WSKPORT_KM_LONG_RMW(InterlockedAdd, fetch_add, old + Value)

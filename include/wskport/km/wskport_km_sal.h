@@ -408,8 +408,8 @@
  * by default: libstdc++ uses both as parameter and variable names in its headers, so a
  * C++ translation unit that includes a standard header after <wdm.h> would break. A C++
  * driver that uses them defines WSKPORT_KM_SAL1_IN_OUT before <wdm.h> and includes its
- * standard headers first. (__null, __pre, __post, __valid, __bound, __callback and __override are never
- * defined: the compiler, libstdc++ or glibc use those names.) */
+ * standard headers first. (__null, __pre, __post, __valid, __bound, __callback and __override are
+ * never defined: the compiler, libstdc++ or glibc use those names.) */
 #if !defined(__cplusplus) || defined(WSKPORT_KM_SAL1_IN_OUT)
 #ifndef __in
 #define __in

@@ -60,6 +60,10 @@ typedef struct _EXCEPTION_POINTERS {
 
 #if !defined(_MSC_VER)
 
+/* clang-format knows __except as a keyword and would write `__except (filter)`, which
+ * is no longer a function-like macro: keep it away from these lines. */
+/* clang-format off */
+
 /* Only meaningful inside a filter or handler, which never run: any value type-checks. */
 #define GetExceptionCode() ((NTSTATUS)STATUS_UNSUCCESSFUL)
 #define GetExceptionInformation() ((PEXCEPTION_POINTERS)NULL)
@@ -99,6 +103,8 @@ struct WskportSehLeave {};
 #endif
 
 #endif /* __cplusplus */
+
+/* clang-format on */
 
 #endif /* !_MSC_VER */
 

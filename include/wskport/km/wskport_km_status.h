@@ -2,8 +2,8 @@
 /*
  * wskport_km_status.h: NTSTATUS values (ntstatus.h) that kernel network code meets.
  * Values are Microsoft's. Every name here and in wskport_km_status_net.h is also in the
- * runtime's name table (WskportNtStatusName, generated from these two files). The ones the core also names are checked against
- * wskport::status at build time (common/km/km_status_check.cpp).
+ * runtime's name table (WskportNtStatusName, generated from these two files). The ones the core
+ * also names are checked against wskport::status at build time (common/km/km_status_check.cpp).
  */
 #pragma once
 #ifndef WSKPORT_KM_STATUS_H

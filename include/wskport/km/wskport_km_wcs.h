@@ -44,39 +44,40 @@ WSKPORT_KM_BEGIN_DECLS
 
 /* The runtime's routines, under their own names on every host (the tests call them
  * directly). Each follows the contract of the CRT routine named in its comment. */
-size_t WskportWcslen(const WCHAR* s);                                   /* wcslen */
-size_t WskportWcsnlen(const WCHAR* s, size_t max);                      /* wcsnlen */
-WCHAR* WskportWcscpy(WCHAR* dst, const WCHAR* src);                     /* wcscpy */
-WCHAR* WskportWcsncpy(WCHAR* dst, const WCHAR* src, size_t n);          /* wcsncpy */
-WCHAR* WskportWcscat(WCHAR* dst, const WCHAR* src);                     /* wcscat */
-WCHAR* WskportWcsncat(WCHAR* dst, const WCHAR* src, size_t n);          /* wcsncat */
-errno_t WskportWcscpyS(WCHAR* dst, size_t size, const WCHAR* src);      /* wcscpy_s */
+size_t WskportWcslen(const WCHAR* s);                                         /* wcslen */
+size_t WskportWcsnlen(const WCHAR* s, size_t max);                            /* wcsnlen */
+WCHAR* WskportWcscpy(WCHAR* dst, const WCHAR* src);                           /* wcscpy */
+WCHAR* WskportWcsncpy(WCHAR* dst, const WCHAR* src, size_t n);                /* wcsncpy */
+WCHAR* WskportWcscat(WCHAR* dst, const WCHAR* src);                           /* wcscat */
+WCHAR* WskportWcsncat(WCHAR* dst, const WCHAR* src, size_t n);                /* wcsncat */
+errno_t WskportWcscpyS(WCHAR* dst, size_t size, const WCHAR* src);            /* wcscpy_s */
 errno_t WskportWcsncpyS(WCHAR* dst, size_t size, const WCHAR* src, size_t n); /* wcsncpy_s */
-errno_t WskportWcscatS(WCHAR* dst, size_t size, const WCHAR* src);      /* wcscat_s */
+errno_t WskportWcscatS(WCHAR* dst, size_t size, const WCHAR* src);            /* wcscat_s */
 errno_t WskportWcsncatS(WCHAR* dst, size_t size, const WCHAR* src, size_t n); /* wcsncat_s */
-int WskportWcscmp(const WCHAR* a, const WCHAR* b);                      /* wcscmp */
-int WskportWcsncmp(const WCHAR* a, const WCHAR* b, size_t n);           /* wcsncmp */
-int WskportWcsicmp(const WCHAR* a, const WCHAR* b);                     /* _wcsicmp */
-int WskportWcsnicmp(const WCHAR* a, const WCHAR* b, size_t n);          /* _wcsnicmp */
-WCHAR* WskportWcschr(const WCHAR* s, WCHAR c);                          /* wcschr */
-WCHAR* WskportWcsrchr(const WCHAR* s, WCHAR c);                         /* wcsrchr */
-WCHAR* WskportWcsstr(const WCHAR* s, const WCHAR* find);                /* wcsstr */
-size_t WskportWcsspn(const WCHAR* s, const WCHAR* accept);              /* wcsspn */
-size_t WskportWcscspn(const WCHAR* s, const WCHAR* reject);             /* wcscspn */
-WCHAR* WskportWcspbrk(const WCHAR* s, const WCHAR* accept);             /* wcspbrk */
-WCHAR* WskportWcslwr(WCHAR* s);                                         /* _wcslwr */
-WCHAR* WskportWcsupr(WCHAR* s);                                         /* _wcsupr */
-errno_t WskportWcslwrS(WCHAR* s, size_t size);                          /* _wcslwr_s */
-errno_t WskportWcsuprS(WCHAR* s, size_t size);                          /* _wcsupr_s */
-WCHAR* WskportWmemcpy(WCHAR* dst, const WCHAR* src, size_t n);          /* wmemcpy */
-WCHAR* WskportWmemmove(WCHAR* dst, const WCHAR* src, size_t n);         /* wmemmove */
-WCHAR* WskportWmemset(WCHAR* dst, WCHAR c, size_t n);                   /* wmemset */
-int WskportWmemcmp(const WCHAR* a, const WCHAR* b, size_t n);           /* wmemcmp */
-WCHAR* WskportWmemchr(const WCHAR* s, WCHAR c, size_t n);               /* wmemchr */
-int WskportVsnwprintf(WCHAR* dst, size_t count, const WCHAR* format, va_list args); /* _vsnwprintf */
-int WskportSnwprintf(WCHAR* dst, size_t count, const WCHAR* format, ...); /* _snwprintf */
+int WskportWcscmp(const WCHAR* a, const WCHAR* b);                            /* wcscmp */
+int WskportWcsncmp(const WCHAR* a, const WCHAR* b, size_t n);                 /* wcsncmp */
+int WskportWcsicmp(const WCHAR* a, const WCHAR* b);                           /* _wcsicmp */
+int WskportWcsnicmp(const WCHAR* a, const WCHAR* b, size_t n);                /* _wcsnicmp */
+WCHAR* WskportWcschr(const WCHAR* s, WCHAR c);                                /* wcschr */
+WCHAR* WskportWcsrchr(const WCHAR* s, WCHAR c);                               /* wcsrchr */
+WCHAR* WskportWcsstr(const WCHAR* s, const WCHAR* find);                      /* wcsstr */
+size_t WskportWcsspn(const WCHAR* s, const WCHAR* accept);                    /* wcsspn */
+size_t WskportWcscspn(const WCHAR* s, const WCHAR* reject);                   /* wcscspn */
+WCHAR* WskportWcspbrk(const WCHAR* s, const WCHAR* accept);                   /* wcspbrk */
+WCHAR* WskportWcslwr(WCHAR* s);                                               /* _wcslwr */
+WCHAR* WskportWcsupr(WCHAR* s);                                               /* _wcsupr */
+errno_t WskportWcslwrS(WCHAR* s, size_t size);                                /* _wcslwr_s */
+errno_t WskportWcsuprS(WCHAR* s, size_t size);                                /* _wcsupr_s */
+WCHAR* WskportWmemcpy(WCHAR* dst, const WCHAR* src, size_t n);                /* wmemcpy */
+WCHAR* WskportWmemmove(WCHAR* dst, const WCHAR* src, size_t n);               /* wmemmove */
+WCHAR* WskportWmemset(WCHAR* dst, WCHAR c, size_t n);                         /* wmemset */
+int WskportWmemcmp(const WCHAR* a, const WCHAR* b, size_t n);                 /* wmemcmp */
+WCHAR* WskportWmemchr(const WCHAR* s, WCHAR c, size_t n);                     /* wmemchr */
+int WskportVsnwprintf(WCHAR* dst, size_t count, const WCHAR* format,
+                      va_list args);                                               /* _vsnwprintf */
+int WskportSnwprintf(WCHAR* dst, size_t count, const WCHAR* format, ...);          /* _snwprintf */
 int WskportVswprintfS(WCHAR* dst, size_t size, const WCHAR* format, va_list args); /* vswprintf_s */
-int WskportSwprintfS(WCHAR* dst, size_t size, const WCHAR* format, ...); /* swprintf_s */
+int WskportSwprintfS(WCHAR* dst, size_t size, const WCHAR* format, ...);           /* swprintf_s */
 
 WSKPORT_KM_END_DECLS
 
@@ -117,24 +118,24 @@ WSKPORT_KM_END_DECLS
 #ifdef __cplusplus
 /* std::wcslen etc. after the macros: the same 16-bit routines. */
 namespace std {
-using ::WskportWcslen;
-using ::WskportWcscpy;
-using ::WskportWcsncpy;
 using ::WskportWcscat;
-using ::WskportWcsncat;
-using ::WskportWcscmp;
-using ::WskportWcsncmp;
 using ::WskportWcschr;
-using ::WskportWcsrchr;
-using ::WskportWcsstr;
-using ::WskportWcsspn;
+using ::WskportWcscmp;
+using ::WskportWcscpy;
 using ::WskportWcscspn;
+using ::WskportWcslen;
+using ::WskportWcsncat;
+using ::WskportWcsncmp;
+using ::WskportWcsncpy;
 using ::WskportWcspbrk;
+using ::WskportWcsrchr;
+using ::WskportWcsspn;
+using ::WskportWcsstr;
+using ::WskportWmemchr;
+using ::WskportWmemcmp;
 using ::WskportWmemcpy;
 using ::WskportWmemmove;
 using ::WskportWmemset;
-using ::WskportWmemcmp;
-using ::WskportWmemchr;
 }  // namespace std
 #endif
 #endif /* !_WIN32 */
