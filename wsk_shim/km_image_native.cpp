@@ -4,7 +4,13 @@
 // Windows binds a DLL's imports per module, by DLL name, so a driver's own `connect` or
 // `malloc` never replaces ws2_32's or the C runtime's for another module: the isolation
 // that the ELF side gets from a version script is the platform's default here.
-#include "wsk_shim/winsock.hpp"
+#ifndef WIN32_LEAN_AND_MEAN
+#define WIN32_LEAN_AND_MEAN
+#endif
+#ifndef NOMINMAX
+#define NOMINMAX
+#endif
+#include <windows.h>
 
 #include <string>
 

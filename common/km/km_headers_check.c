@@ -22,6 +22,26 @@ typedef struct _WSKPORT_CHECK_RECORD {
 static const UNICODE_STRING wskport_check_name = RTL_CONSTANT_STRING(L"\\Device\\Check");
 DECLARE_CONST_UNICODE_STRING(wskport_check_const, L"abc");
 
+/* The echo server sample's listening address: IN6ADDR_ANY_INIT inside an initialiser. */
+static SOCKADDR_IN6 wskport_check_listen = {AF_INET6, 0x479c, 0, IN6ADDR_ANY_INIT, {0}};
+
+/* SEH as kernel code writes it. */
+static NTSTATUS wskport_check_seh(PMDL mdl) {
+  NTSTATUS status = STATUS_SUCCESS;
+  __try {
+    if (mdl == NULL) __leave;
+    MmProbeAndLockPages(mdl, KernelMode, IoWriteAccess);
+  } __except (EXCEPTION_EXECUTE_HANDLER) {
+    status = GetExceptionCode();
+  }
+  __try {
+    status = STATUS_PENDING;
+  } __finally {
+    if (AbnormalTermination()) status = STATUS_UNSUCCESSFUL;
+  }
+  return status;
+}
+
 ULONG wskport_km_headers_check_c(void);
 ULONG wskport_km_headers_check_c(void) {
   LIST_ENTRY head;
@@ -36,5 +56,14 @@ ULONG wskport_km_headers_check_c(void) {
   li.QuadPart = -10000;
   li.LowPart += 1;
   UNREFERENCED_PARAMETER(irp);
-  return CONTAINING_RECORD(head.Flink, WSKPORT_CHECK_RECORD, Link)->Value + tag + li.u.LowPart;
+  ExInitializeDriverRuntime(DrvRtPoolNxOptIn);
+  {
+    ULONG index = 0;
+    struct addrinfo hints = {0};
+    hints.ai_flags = AI_PASSIVE;
+    return CONTAINING_RECORD(head.Flink, WSKPORT_CHECK_RECORD, Link)->Value + tag + li.u.LowPart +
+           (ULONG)wcslen(L"abc") + (ULONG)_BitScanForward(&index, 8) + index +
+           (ULONG)wskport_check_seh(NULL) + wskport_check_listen.sin6_port + (ULONG)hints.ai_flags +
+           (ULONG)Int32x32To64(2, 3) + (ULONG)_countof(hints.ai_addr->sa_data);
+  }
 }

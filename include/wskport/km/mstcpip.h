@@ -30,6 +30,39 @@ struct tcp_keepalive {
 #define SIO_KEEPALIVE_VALS _WSAIOW(IOC_VENDOR, 4)
 #define SIO_LOOPBACK_FAST_PATH _WSAIOW(IOC_VENDOR, 16)
 
+/* Microsoft's IPv4 helpers. IN4ADDR_LOOPBACK is 127.0.0.1 as the ULONG s_addr reads it
+ * on a little-endian machine, as in Windows; the _INIT forms are IN_ADDR initialisers
+ * (fully braced, see ws2ipdef.h; every byte given, so Clang -Wextra has no missing
+ * field to report). */
+#define IN4_CLASSA(i) (((LONG)(i)&0x00000080) == 0)
+#define IN4_CLASSB(i) (((LONG)(i)&0x000000c0) == 0x00000080)
+#define IN4_CLASSC(i) (((LONG)(i)&0x000000e0) == 0x000000c0)
+#define IN4_CLASSD(i) (((LONG)(i)&0x000000f0) == 0x000000e0)
+#define IN4_MULTICAST(i) IN4_CLASSD(i)
+
+#define IN4ADDR_ANY INADDR_ANY
+#define IN4ADDR_LOOPBACK 0x0100007f
+#define IN4ADDR_BROADCAST INADDR_BROADCAST
+#define IN4ADDR_NONE INADDR_NONE
+#define WSKPORT_KM_IN4ADDR(...) \
+  {                             \
+    {                           \
+      { __VA_ARGS__ }           \
+    }                           \
+  }
+#define IN4ADDR_ANY_INIT WSKPORT_KM_IN4ADDR(0, 0, 0, 0)
+#define IN4ADDR_LOOPBACK_INIT WSKPORT_KM_IN4ADDR(0x7f, 0, 0, 1)
+#define IN4ADDR_BROADCAST_INIT WSKPORT_KM_IN4ADDR(0xff, 0xff, 0xff, 0xff)
+#define IN4ADDR_ALLNODESONLINK_INIT WSKPORT_KM_IN4ADDR(0xe0, 0, 0, 1)
+#define IN4ADDR_ALLROUTERSONLINK_INIT WSKPORT_KM_IN4ADDR(0xe0, 0, 0, 2)
+#define IN4ADDR_ALLIGMPV3ROUTERSONLINK_INIT WSKPORT_KM_IN4ADDR(0xe0, 0, 0, 0x16)
+#define IN4ADDR_ALLTEREDONODESONLINK_INIT WSKPORT_KM_IN4ADDR(0xe0, 0, 0, 0xfd)
+#define IN4ADDR_LINKLOCALPREFIX_INIT WSKPORT_KM_IN4ADDR(0xa9, 0xfe, 0, 0)
+#define IN4ADDR_MULTICASTPREFIX_INIT WSKPORT_KM_IN4ADDR(0xe0, 0, 0, 0)
+#define IN4ADDR_LOOPBACKPREFIX_LENGTH 8
+#define IN4ADDR_LINKLOCALPREFIX_LENGTH 16
+#define IN4ADDR_MULTICASTPREFIX_LENGTH 4
+
 WSKPORT_MSTCPIP_INLINE BOOLEAN IN4_IS_ADDR_UNSPECIFIED(const IN_ADDR* a) {
   return (BOOLEAN)(a->s_addr == 0);
 }
@@ -179,8 +212,6 @@ WSKPORT_MSTCPIP_INLINE void SS_PORT_SET(PSOCKADDR a, USHORT network_order_port) 
     ((PSOCKADDR_IN)(void*)a)->sin_port = network_order_port;
   }
 }
-#define SS_PORT(ssp) (((PSOCKADDR_IN)(void*)(ssp))->sin_port)
-
 #ifdef __cplusplus
 }
 #endif

@@ -9,7 +9,9 @@
  * LIST_ENTRY, macros), wskport_km_ke.h (IRQL, locks, events, waits, time, threads,
  * objects), wskport_km_ex.h (lists, SLIST, pool, lookaside), wskport_km_io.h (IRP,
  * MDL, device/driver objects, work items), wskport_km_rtl.h (strings, DbgPrint,
- * asserts).
+ * asserts), wskport_km_wcs.h (the CRT's wide-string routines at 16 bits),
+ * wskport_km_compat.h (EXTERN_C, DUMMYUNIONNAME, Int32x32To64, __debugbreak) and
+ * wskport_km_seh.h (__try/__except/__finally emulation, ExRaiseStatus).
  */
 #pragma once
 #ifndef _WDMDDK_
@@ -22,5 +24,6 @@
 #include "wskport_km_ex.h"
 #include "wskport_km_io.h"
 #include "wskport_km_rtl.h"
+#include "wskport_km_wcs.h"
 
 #endif /* _WDMDDK_ */

@@ -215,12 +215,15 @@ typedef WSACMSGHDR CMSGHDR, *PCMSGHDR;
 #define CMSG_SPACE WSA_CMSG_SPACE
 #define CMSG_LEN WSA_CMSG_LEN
 
-/* getaddrinfo flags, name spaces, getnameinfo flags. */
+/* getaddrinfo flags (ADDRINFO*::ai_flags), name spaces, getnameinfo flags. */
 #define AI_PASSIVE 0x00000001
 #define AI_CANONNAME 0x00000002
 #define AI_NUMERICHOST 0x00000004
 #define AI_NUMERICSERV 0x00000008
 #define AI_DNS_ONLY 0x00000010
+#define AI_FORCE_CLEAR_TEXT 0x00000020
+#define AI_BYPASS_DNS_CACHE 0x00000040
+#define AI_RETURN_TTL 0x00000080
 #define AI_ALL 0x00000100
 #define AI_ADDRCONFIG 0x00000400
 #define AI_V4MAPPED 0x00000800
@@ -229,6 +232,19 @@ typedef WSACMSGHDR CMSGHDR, *PCMSGHDR;
 #define AI_RETURN_PREFERRED_NAMES 0x00010000
 #define AI_FQDN 0x00020000
 #define AI_FILESERVER 0x00040000
+#define AI_DISABLE_IDN_ENCODING 0x00080000
+#define AI_SECURE_WITH_FALLBACK 0x00100000
+#define AI_EXCLUSIVE_CUSTOM_SERVERS 0x00200000
+#define AI_RETURN_RESPONSE_FLAGS 0x10000000
+#define AI_REQUIRE_SECURE 0x20000000
+#define AI_RESOLUTION_HANDLE 0x40000000
+#define AI_EXTENDED 0x80000000
+
+#define ADDRINFOEX_VERSION_2 2
+#define ADDRINFOEX_VERSION_3 3
+#define ADDRINFOEX_VERSION_4 4
+#define ADDRINFOEX_VERSION_5 5
+#define ADDRINFOEX_VERSION_6 6
 
 #define NS_ALL 0
 #define NS_SAP 1
@@ -255,19 +271,82 @@ typedef WSACMSGHDR CMSGHDR, *PCMSGHDR;
 #define NI_MAXHOST 1025
 #define NI_MAXSERV 32
 
-typedef struct addrinfoexW {
+#define NS_NBP 20
+#define NS_MS 30
+#define NS_STDA 31
+#define NS_NTDS 32
+#define NS_X500 40
+#define NS_NIS 41
+#define NS_NISPLUS 42
+#define NS_WRQ 50
+#define NS_NETDES 60
+
+/* The addrinfo family in Windows' layout (the data model is Windows x64 on every host:
+ * ai_addrlen is a size_t, ai_canonname comes before ai_addr). struct addrinfo is
+ * ADDRINFOA, as in ws2def.h; no C-library header is included, so it does not meet
+ * <netdb.h>'s (a translation unit includes one of the two). */
+typedef struct addrinfo {
   int ai_flags;
   int ai_family;
   int ai_socktype;
   int ai_protocol;
-  SIZE_T ai_addrlen;
+  size_t ai_addrlen;
+  char* ai_canonname;
+  struct sockaddr* ai_addr;
+  struct addrinfo* ai_next;
+} ADDRINFOA, *PADDRINFOA;
+
+typedef struct addrinfoW {
+  int ai_flags;
+  int ai_family;
+  int ai_socktype;
+  int ai_protocol;
+  size_t ai_addrlen;
   PWSTR ai_canonname;
   struct sockaddr* ai_addr;
-  void* ai_blob;
-  SIZE_T ai_bufferlength;
-  GUID* ai_provider;
-  struct addrinfoexW* ai_next;
+  struct addrinfoW* ai_next;
+} ADDRINFOW, *PADDRINFOW;
+
+/* ai_bloblen is today's SDK name of the blob size, ai_bufferlength the older one. */
+#define WSKPORT_KM_ADDRINFOEX_BODY(name_type, next_type) \
+  int ai_flags;                                          \
+  int ai_family;                                         \
+  int ai_socktype;                                       \
+  int ai_protocol;                                       \
+  size_t ai_addrlen;                                     \
+  name_type ai_canonname;                                \
+  struct sockaddr* ai_addr;                              \
+  void* ai_blob;                                         \
+  union {                                                \
+    size_t ai_bloblen;                                   \
+    size_t ai_bufferlength;                              \
+  };                                                     \
+  LPGUID ai_provider;                                    \
+  next_type* ai_next
+
+typedef struct addrinfoexA {
+  WSKPORT_KM_ADDRINFOEX_BODY(char*, struct addrinfoexA);
+} ADDRINFOEXA, *PADDRINFOEXA, *LPADDRINFOEXA;
+
+typedef struct addrinfoexW {
+  WSKPORT_KM_ADDRINFOEX_BODY(PWSTR, struct addrinfoexW);
 } ADDRINFOEXW, *PADDRINFOEXW, *LPADDRINFOEXW;
+
+typedef struct addrinfoex2A {
+  WSKPORT_KM_ADDRINFOEX_BODY(char*, struct addrinfoex2A);
+  int ai_version;
+  char* ai_fqdn;
+} ADDRINFOEX2A, *PADDRINFOEX2A, *LPADDRINFOEX2A;
+
+typedef struct addrinfoex2W {
+  WSKPORT_KM_ADDRINFOEX_BODY(PWSTR, struct addrinfoex2W);
+  int ai_version;
+  PWSTR ai_fqdn;
+} ADDRINFOEX2W, *PADDRINFOEX2W, *LPADDRINFOEX2W;
+
+typedef ADDRINFOA ADDRINFO, *LPADDRINFO;
+typedef ADDRINFOEXA ADDRINFOEX, *PADDRINFOEX;
+typedef ADDRINFOEX2A ADDRINFOEX2, *PADDRINFOEX2;
 
 #ifdef __cplusplus
 }

@@ -3,8 +3,9 @@
  * wskport_km_base.h: the basic kernel types of ntdef.h in the Windows data model
  * (ULONG and LONG are 32 bits everywhere, ULONG_PTR and SIZE_T pointer-sized, WCHAR 16
  * bits), the NTSTATUS values, LIST_ENTRY, LARGE_INTEGER, UNICODE_STRING / ANSI_STRING,
- * GUID and the common helper macros. Compiles as C11 and as C++20 and includes only
- * freestanding C headers. Reached through <wdm.h>, <ntddk.h>, <ntifs.h> or <ntdef.h>.
+ * GUID and the common helper macros. Compiles as C11 and as C++20; besides the
+ * freestanding C headers it includes <string.h>, <errno.h> and <wchar.h> (<cwchar>). Reached
+ * through <wdm.h>, <ntddk.h>, <ntifs.h> or <ntdef.h>.
  */
 #pragma once
 #ifndef WSKPORT_KM_BASE_H
@@ -14,7 +15,17 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h> /* memcpy and friends: RtlCopyMemory and kernel code use them */
+/* The C library's wide-string declarations are read before wskport_km_wcs.h maps their
+ * names to 16-bit routines, and in C++ <cwchar> (whose <bits/c++config.h> #undefs min
+ * and max) is read before min and max are defined below. */
+#include <errno.h>
+#ifdef __cplusplus
+#include <cwchar>
+#else
+#include <wchar.h>
+#endif
 
+#include "wskport_km_compat.h"
 #include "wskport_km_sal.h"
 
 /* Defined by wskport's kernel headers and never by the WDK's: code that must do
@@ -447,5 +458,8 @@ typedef enum _MODE { KernelMode, UserMode, MaximumMode } MODE;
 
 #define PAGE_SIZE 0x1000
 #define PAGE_SHIFT 12L
+
+/* __try/__except/__finally/__leave and the routines that raise. */
+#include "wskport_km_seh.h"
 
 #endif /* WSKPORT_KM_BASE_H */

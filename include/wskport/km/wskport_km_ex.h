@@ -180,6 +180,44 @@ typedef enum _POOL_TYPE {
   NonPagedPoolSessionNx = NonPagedPoolNx + 32
 } POOL_TYPE;
 
+/* Non-executable pool opt-in (wdm.h). A driver built with POOL_NX_OPTIN=1 calls
+ * ExInitializeDriverRuntime(DrvRtPoolNxOptIn) in DriverEntry, after which its
+ * NonPagedPool means NonPagedPoolNx; with POOL_NX_OPTIN_AUTO=1 it always does. As in the
+ * WDK, NonPagedPool then names a variable (one per driver image), so it is no longer a
+ * constant expression. Every pool is the same heap in a process, so this changes only
+ * the POOL_TYPE value a driver passes. */
+typedef enum _DRIVER_RUNTIME_INIT_FLAGS { DrvRtPoolNxOptIn = 0x00000001 } DRIVER_RUNTIME_INIT_FLAGS;
+
+#if defined(POOL_NX_OPTIN_AUTO) && POOL_NX_OPTIN_AUTO
+#define NonPagedPool NonPagedPoolNx
+#define NonPagedPoolCacheAligned NonPagedPoolNxCacheAligned
+#elif defined(POOL_NX_OPTIN) && POOL_NX_OPTIN
+#define WSKPORT_KM_POOL_NX_RUNTIME 1
+#ifdef __cplusplus
+inline POOL_TYPE ExDefaultNonPagedPoolType = NonPagedPoolExecute;
+inline ULONG ExDefaultMdlProtection = 0;
+#else
+DECLSPEC_SELECTANY POOL_TYPE ExDefaultNonPagedPoolType = NonPagedPoolExecute;
+DECLSPEC_SELECTANY ULONG ExDefaultMdlProtection = 0;
+#endif
+#define NonPagedPool ExDefaultNonPagedPoolType
+#define NonPagedPoolCacheAligned ((POOL_TYPE)(ExDefaultNonPagedPoolType + 4))
+#endif
+
+/** Driver runtime initialisation (call it first in DriverEntry). With POOL_NX_OPTIN
+ *  and DrvRtPoolNxOptIn, NonPagedPool becomes NonPagedPoolNx and MDL mappings
+ *  MdlMappingNoExecute for this image; otherwise it does nothing. */
+WSKPORT_KM_INLINE VOID ExInitializeDriverRuntime(_In_ ULONG RuntimeFlags) {
+#ifdef WSKPORT_KM_POOL_NX_RUNTIME
+  if ((RuntimeFlags & DrvRtPoolNxOptIn) != 0) {
+    ExDefaultNonPagedPoolType = NonPagedPoolNx;
+    ExDefaultMdlProtection = 0x40000000; /* MdlMappingNoExecute */
+  }
+#else
+  (void)RuntimeFlags;
+#endif
+}
+
 typedef ULONG64 POOL_FLAGS;
 #define POOL_FLAG_REQUIRED_START 0x0000000000000001ULL
 #define POOL_FLAG_USE_QUOTA 0x0000000000000001ULL

@@ -249,6 +249,54 @@ LONG64 InterlockedAnd64(_Inout_ LONG64 volatile* Destination, _In_ LONG64 Value)
 PVOID InterlockedExchangePointer(_Inout_ PVOID volatile* Target, _In_opt_ PVOID Value);
 PVOID InterlockedCompareExchangePointer(_Inout_ PVOID volatile* Destination,
                                         _In_opt_ PVOID Exchange, _In_opt_ PVOID Comperand);
+LONG64 InterlockedXor64(_Inout_ LONG64 volatile* Destination, _In_ LONG64 Value);
+/* The 8- and 16-bit forms (Windows 8 and later headers), same return conventions. */
+CHAR InterlockedExchange8(_Inout_ CHAR volatile* Target, _In_ CHAR Value);
+CHAR InterlockedCompareExchange8(_Inout_ CHAR volatile* Destination, _In_ CHAR Exchange,
+                                 _In_ CHAR Comperand);
+CHAR InterlockedExchangeAdd8(_Inout_ CHAR volatile* Addend, _In_ CHAR Value);
+CHAR InterlockedAnd8(_Inout_ CHAR volatile* Destination, _In_ CHAR Value);
+CHAR InterlockedOr8(_Inout_ CHAR volatile* Destination, _In_ CHAR Value);
+CHAR InterlockedXor8(_Inout_ CHAR volatile* Destination, _In_ CHAR Value);
+SHORT InterlockedIncrement16(_Inout_ SHORT volatile* Addend);
+SHORT InterlockedDecrement16(_Inout_ SHORT volatile* Addend);
+SHORT InterlockedExchange16(_Inout_ SHORT volatile* Target, _In_ SHORT Value);
+SHORT InterlockedCompareExchange16(_Inout_ SHORT volatile* Destination, _In_ SHORT Exchange,
+                                   _In_ SHORT Comperand);
+SHORT InterlockedExchangeAdd16(_Inout_ SHORT volatile* Addend, _In_ SHORT Value);
+SHORT InterlockedAnd16(_Inout_ SHORT volatile* Destination, _In_ SHORT Value);
+SHORT InterlockedOr16(_Inout_ SHORT volatile* Destination, _In_ SHORT Value);
+SHORT InterlockedXor16(_Inout_ SHORT volatile* Destination, _In_ SHORT Value);
+/** Atomically sets (resets) bit @p Offset of the bit string at @p Base; returns the
+ *  bit's previous value (0 or 1). */
+BOOLEAN InterlockedBitTestAndSet(_Inout_ LONG volatile* Base, _In_ LONG Offset);
+BOOLEAN InterlockedBitTestAndReset(_Inout_ LONG volatile* Base, _In_ LONG Offset);
+BOOLEAN InterlockedBitTestAndSet64(_Inout_ LONG64 volatile* Base, _In_ LONG64 Offset);
+BOOLEAN InterlockedBitTestAndReset64(_Inout_ LONG64 volatile* Base, _In_ LONG64 Offset);
+#define InterlockedExchangeAcquire8 InterlockedExchange8
+#define InterlockedExchangeNoFence8 InterlockedExchange8
+#define InterlockedCompareExchangeAcquire16 InterlockedCompareExchange16
+#define InterlockedCompareExchangeRelease16 InterlockedCompareExchange16
+#define InterlockedCompareExchangeNoFence16 InterlockedCompareExchange16
+#define InterlockedIncrementAcquire16 InterlockedIncrement16
+#define InterlockedIncrementRelease16 InterlockedIncrement16
+#define InterlockedIncrementNoFence16 InterlockedIncrement16
+#define InterlockedDecrementAcquire16 InterlockedDecrement16
+#define InterlockedDecrementRelease16 InterlockedDecrement16
+#define InterlockedDecrementNoFence16 InterlockedDecrement16
+#define InterlockedAndAcquire InterlockedAnd
+#define InterlockedAndRelease InterlockedAnd
+#define InterlockedAndNoFence InterlockedAnd
+#define InterlockedOrAcquire InterlockedOr
+#define InterlockedOrRelease InterlockedOr
+#define InterlockedOrNoFence InterlockedOr
+#define InterlockedXorAcquire InterlockedXor
+#define InterlockedXorRelease InterlockedXor
+#define InterlockedXorNoFence InterlockedXor
+#define InterlockedExchangeAddNoFence InterlockedExchangeAdd
+#define InterlockedAddNoFence InterlockedAdd
+#define InterlockedIncrement64NoFence InterlockedIncrement64
+#define InterlockedCompareExchange64NoFence InterlockedCompareExchange64
 #define InterlockedIncrementAcquire InterlockedIncrement
 #define InterlockedIncrementRelease InterlockedIncrement
 #define InterlockedIncrementNoFence InterlockedIncrement
@@ -279,6 +327,44 @@ LONG ReadNoFence(_In_reads_(1) LONG const volatile* Source);
 VOID WriteNoFence(_Out_writes_(1) LONG volatile* Destination, _In_ LONG Value);
 #define ReadAcquire ReadNoFence
 #define WriteRelease WriteNoFence
+
+WSKPORT_KM_END_DECLS
+
+#if defined(__cplusplus) && defined(__SIZEOF_LONG__) && __SIZEOF_LONG__ == 8
+/* Windows code declares its counters `long` (LONG is long there). Under LP64 `long` is
+ * 64 bits and LONG is int, so `volatile long*` does not convert to `LONG volatile*`;
+ * C++ gets overloads that operate atomically on the whole 64-bit long. (C cannot
+ * overload: there, such code needs LONG, or it gets an incompatible-pointer warning.) */
+#define WSKPORT_KM_LONG_RMW(name, op, result)                    \
+  inline long name(long volatile* Target, long Value) noexcept { \
+    long old = __atomic_##op(Target, Value, __ATOMIC_SEQ_CST);   \
+    (void)old;                                                   \
+    return result;                                               \
+  }
+WSKPORT_KM_LONG_RMW(InterlockedExchangeAdd, fetch_add, old)
+WSKPORT_KM_LONG_RMW(InterlockedAdd, fetch_add, old + Value)
+WSKPORT_KM_LONG_RMW(InterlockedOr, fetch_or, old)
+WSKPORT_KM_LONG_RMW(InterlockedAnd, fetch_and, old)
+WSKPORT_KM_LONG_RMW(InterlockedXor, fetch_xor, old)
+#undef WSKPORT_KM_LONG_RMW
+inline long InterlockedIncrement(long volatile* Addend) noexcept {
+  return __atomic_add_fetch(Addend, 1L, __ATOMIC_SEQ_CST);
+}
+inline long InterlockedDecrement(long volatile* Addend) noexcept {
+  return __atomic_sub_fetch(Addend, 1L, __ATOMIC_SEQ_CST);
+}
+inline long InterlockedExchange(long volatile* Target, long Value) noexcept {
+  return __atomic_exchange_n(Target, Value, __ATOMIC_SEQ_CST);
+}
+inline long InterlockedCompareExchange(long volatile* Destination, long Exchange,
+                                       long Comperand) noexcept {
+  __atomic_compare_exchange_n(Destination, &Comperand, Exchange, false, __ATOMIC_SEQ_CST,
+                              __ATOMIC_SEQ_CST);
+  return Comperand;
+}
+#endif
+
+WSKPORT_KM_BEGIN_DECLS
 
 /* ----------------------------------------------------------- events and waits ---- */
 

@@ -173,6 +173,11 @@ extern BOOLEAN KdDebuggerNotPresent;
 #define KdBreakPointWithStatus(s) ((void)0)
 #endif
 
+/** The ntstatus.h name of @p Status ("STATUS_CONNECTION_REFUSED"), for every value the
+ *  km headers define, or NULL for one they do not name. A wskport extension (trace and
+ *  log helpers print statuses with it); never allocates. */
+PCSTR WskportNtStatusName(_In_ NTSTATUS Status);
+
 /* ------------------------------------------------------- assertions, bug checks -- */
 
 /** Prints "*** Assertion failed: ..." with file and line and stops the process. */

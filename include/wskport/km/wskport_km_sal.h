@@ -55,8 +55,14 @@
 #ifndef DECLSPEC_NOINLINE
 #define DECLSPEC_NOINLINE
 #endif
+/* One definition for the whole image, whichever translation units define it (a global
+ * defined in a header): a COMDAT on PE, a weak definition on ELF. */
 #ifndef DECLSPEC_SELECTANY
-#define DECLSPEC_SELECTANY
+#if defined(_MSC_VER) || defined(__MINGW32__) || defined(__CYGWIN__)
+#define DECLSPEC_SELECTANY __declspec(selectany)
+#else
+#define DECLSPEC_SELECTANY __attribute__((weak))
+#endif
 #endif
 #ifndef DECLSPEC_CACHEALIGN
 #define DECLSPEC_CACHEALIGN
@@ -376,8 +382,132 @@
 #define __drv_maxFunctionIRQL(i)
 #define __drv_minFunctionIRQL(i)
 
-/* The SAL 1 spellings (__in, __out, ...) are not defined: libstdc++ uses those names
- * as parameter names, so defining them would break C++ code that includes <wdm.h>
- * before a standard header. */
+#define __drv_acquiresResourceGlobal(k, g)
+#define __drv_releasesResourceGlobal(k, g)
+#define __drv_mustHoldGlobal(k, g)
+#define __drv_neverHoldGlobal(k, g)
+#define __drv_innerMustHoldGlobal(k, g)
+#define __drv_innerNeverHoldGlobal(k, g)
+#define __drv_acquiresCancelSpinLock
+#define __drv_releasesCancelSpinLock
+#define __drv_mustHoldCancelSpinLock
+#define __drv_neverHoldCancelSpinLock
+#define __drv_acquiresCriticalRegion
+#define __drv_releasesCriticalRegion
+#define __drv_mustHoldCriticalRegion
+#define __drv_acquiresPriorityRegion
+#define __drv_releasesPriorityRegion
+#define __drv_setsCancelIRQL
+#define __drv_declspec(x)
+#define __drv_ret(a)
+#define __drv_fun(a)
+#define __drv_out_deref(a)
+#define __drv_in_deref(a)
+
+/* SAL 1 (the spellings of older WDK samples and libraries). __in and __out are C-only
+ * by default: libstdc++ uses both as parameter and variable names in its headers, so a
+ * C++ translation unit that includes a standard header after <wdm.h> would break. A C++
+ * driver that uses them defines WSKPORT_KM_SAL1_IN_OUT before <wdm.h> and includes its
+ * standard headers first. (__null, __pre, __post, __valid, __bound, __callback and __override are
+ * never defined: the compiler, libstdc++ or glibc use those names.) */
+#if !defined(__cplusplus) || defined(WSKPORT_KM_SAL1_IN_OUT)
+#ifndef __in
+#define __in
+#endif
+#ifndef __out
+#define __out
+#endif
+#endif
+#define __inout
+#define __in_opt
+#define __out_opt
+#define __inout_opt
+#define __in_z
+#define __in_opt_z
+#define __out_z
+#define __out_z_opt
+#define __inout_z
+#define __inout_opt_z
+#define __deref_in
+#define __deref_out
+#define __deref_out_opt
+#define __deref_opt_out
+#define __deref_opt_out_opt
+#define __deref_inout
+#define __deref_inout_opt
+#define __deref_out_z
+#define __deref_opt_in
+#define __in_bcount(s)
+#define __in_ecount(s)
+#define __in_bcount_opt(s)
+#define __in_ecount_opt(s)
+#define __in_bcount_z(s)
+#define __in_ecount_z(s)
+#define __in_xcount(s)
+#define __out_bcount(s)
+#define __out_ecount(s)
+#define __out_bcount_opt(s)
+#define __out_ecount_opt(s)
+#define __out_bcount_z(s)
+#define __out_ecount_z(s)
+#define __out_bcount_part(s, c)
+#define __out_ecount_part(s, c)
+#define __out_bcount_part_opt(s, c)
+#define __out_ecount_part_opt(s, c)
+#define __out_bcount_full(s)
+#define __out_ecount_full(s)
+#define __out_bcount_full_opt(s)
+#define __out_ecount_full_opt(s)
+#define __out_xcount(s)
+#define __inout_bcount(s)
+#define __inout_ecount(s)
+#define __inout_bcount_opt(s)
+#define __inout_ecount_opt(s)
+#define __inout_bcount_part(s, c)
+#define __inout_ecount_part(s, c)
+#define __inout_ecount_z(s)
+#define __deref_out_bcount(s)
+#define __deref_out_ecount(s)
+#define __deref_out_bcount_opt(s)
+#define __deref_out_ecount_opt(s)
+#define __deref_inout_bcount(s)
+#define __deref_inout_ecount(s)
+#define __field_bcount(s)
+#define __field_ecount(s)
+#define __field_bcount_opt(s)
+#define __field_ecount_opt(s)
+#define __field_bcount_part(s, c)
+#define __field_ecount_part(s, c)
+#define __field_range(l, h)
+#define __field_z
+#define __bcount(s)
+#define __ecount(s)
+#define __bcount_opt(s)
+#define __ecount_opt(s)
+#define __in_range(l, h)
+#define __out_range(l, h)
+#define __deref_out_range(l, h)
+#define __range(l, h)
+#define __out_data_source(src)
+#define __in_data_source(src)
+#define __field_data_source(src)
+#define __success(e)
+#define __checkReturn
+#define __reserved
+#define __nullterminated
+#define __nullnullterminated
+#define __notnull
+#define __maybenull
+#define __readonly
+#define __format_string
+#define __typefix(t)
+#define __analysis_assume(e)
+#define __assume_bound(e)
+#define __control_entrypoint(c)
+#define __data_entrypoint(c)
+#define __allocator
+#define __deallocate(k)
+#define __post_invalid
+#define __drv_Mode_impl(x)
 
 #endif /* WSKPORT_KM_SAL_H */
