@@ -9,7 +9,7 @@
  * LIST_ENTRY, macros), wskport_km_ke.h (IRQL, locks, events, waits, time, threads,
  * objects), wskport_km_ex.h (lists, SLIST, pool, lookaside), wskport_km_io.h (IRP,
  * MDL, device/driver objects, work items), wskport_km_rtl.h (strings, DbgPrint,
- * asserts).
+ * asserts), wskport_km_timer.h (KTIMER, KDPC, ExQueueWorkItem).
  */
 #pragma once
 #ifndef _WDMDDK_
@@ -22,5 +22,6 @@
 #include "wskport_km_ex.h"
 #include "wskport_km_io.h"
 #include "wskport_km_rtl.h"
+#include "wskport_km_timer.h"
 
 #endif /* _WDMDDK_ */
