@@ -49,6 +49,13 @@ int km_rt_dpc_not_reentered(void);
 int km_rt_dpc_flush_from_dpc(void);
 int km_rt_ex_work_item(void);
 
+/* km_rt_cases_table.c, km_rt_cases_avl_names.c */
+int km_rt_avl_table_random(void);
+int km_rt_avl_table_full_forms(void);
+int km_rt_avl_table_generic_names(void);
+int km_rt_splay_table_random(void);
+int km_rt_splay_links(void);
+
 /* km_rt_cases_data.c */
 int km_rt_lists(void);
 int km_rt_slist(void);

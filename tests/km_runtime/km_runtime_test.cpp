@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // GoogleTest driver for the kernel runtime's own cases (IRP completion semantics, MDLs,
-// events and waits, threads, locks, time, timers and DPCs, work items,
+// events and waits, threads, locks, time, timers and DPCs, work items, generic tables,
 // lists, lookaside, pool, counted strings,
 // ntstrsafe, the printf engine, DbgPrint). The cases are kernel-style C compiled with
 // the km flags (-fshort-wchar) in their own library; this file is compiled without them
@@ -67,6 +67,11 @@ KM_RT_CASE(timer_reset_while_set)
 KM_RT_CASE(dpc_queue)
 KM_RT_CASE(dpc_not_reentered)
 KM_RT_CASE(ex_work_item)
+KM_RT_CASE(avl_table_random)
+KM_RT_CASE(avl_table_full_forms)
+KM_RT_CASE(avl_table_generic_names)
+KM_RT_CASE(splay_table_random)
+KM_RT_CASE(splay_links)
 
 TEST_F(KmRuntime, dpc_flush_from_dpc_is_reported_once) {
   ::testing::internal::CaptureStderr();
