@@ -5,7 +5,8 @@
 #   cmake --preset mingw && cmake --build --preset mingw -j2 && ctest --preset mingw
 #
 # - The posix-threads flavour of the compiler: std::thread and std::mutex need it.
-# - -static: libstdc++, libgcc and winpthread are linked in, so Wine needs no MinGW DLL.
+# - -static: libstdc++, libgcc and winpthread are linked in, so Wine needs no MinGW DLL
+#   (programs and DLLs alike).
 # - Boost and Microsoft GSL are header-only and taken from the host's /usr/include, but
 #   through a folder of links to just those two trees (cmake/HostHeaders.cmake), so the
 #   host's other headers never shadow the MinGW ones.
@@ -28,6 +29,9 @@ set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE ONLY)
 set(CMAKE_FIND_ROOT_PATH_MODE_PACKAGE ONLY)
 
 set(CMAKE_EXE_LINKER_FLAGS_INIT "-static")
+# The same for DLLs (the shared kernel runtime, driver images): each brings its own copy.
+set(CMAKE_SHARED_LINKER_FLAGS_INIT "-static")
+set(CMAKE_MODULE_LINKER_FLAGS_INIT "-static")
 
 # Where cmake/HostHeaders.cmake finds the header-only libraries to link to.
 set(WSKPORT_HOST_HEADERS "/usr/include" CACHE PATH

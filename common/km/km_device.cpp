@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 // Device objects and work items. Device objects are plain memory linked to their driver
 // (no object namespace exists in a process: names are kept, nothing can open them).
-// Work items run on runtime worker threads at PASSIVE_LEVEL; a worker is started when an
-// item is queued and none is idle (at most kMaxWorkers), as the kernel's system worker
-// threads grow under load, so an item may wait for another without deadlocking.
+// Work items (IoQueueWorkItem's and ExQueueWorkItem's alike) run on runtime worker
+// threads at PASSIVE_LEVEL; a worker is started when an item is queued and none is idle
+// (at most kMaxWorkers), as the kernel's system worker threads grow under load, so an
+// item may wait for another without deadlocking.
 #include <condition_variable>
 #include <cstring>
 #include <deque>
@@ -28,10 +29,16 @@ constexpr ULONG kDeviceTag = tag('e', 'c', 'i', 'D');
 constexpr ULONG kWorkItemTag = tag('k', 'r', 'o', 'W');
 constexpr int kMaxWorkers = 16;
 
+// One queued item: an I/O work item or an executive one (the other is null).
+struct Work {
+  _IO_WORKITEM* io;
+  PWORK_QUEUE_ITEM ex;
+};
+
 struct WorkQueue {
   std::mutex lock;
   std::condition_variable ready;
-  std::deque<_IO_WORKITEM*> items;
+  std::deque<Work> items;
   int workers = 0;
   int idle = 0;
 };
@@ -39,6 +46,24 @@ struct WorkQueue {
 WorkQueue& work_queue() noexcept {
   static WorkQueue* q = new WorkQueue;  // never destroyed: workers outlive main
   return *q;
+}
+
+void check_irql(const void* routine) noexcept {
+  if (current_irql() != PASSIVE_LEVEL) {
+    report("work item routine %p returned at IRQL %u (IRQL_NOT_LESS_OR_EQUAL)\n", routine,
+           current_irql());
+  }
+}
+
+void run_item(PWORK_QUEUE_ITEM item) noexcept {
+  // Copied first, and the item marked as no longer queued: the routine may free it or
+  // queue it again.
+  const PWORKER_THREAD_ROUTINE routine = item->WorkerRoutine;
+  const PVOID parameter = item->Parameter;
+  item->List.Flink = nullptr;
+  current_irql() = PASSIVE_LEVEL;
+  if (routine != nullptr) routine(parameter);
+  check_irql(reinterpret_cast<void*>(routine));
 }
 
 void run_item(_IO_WORKITEM* item) noexcept {
@@ -53,12 +78,8 @@ void run_item(_IO_WORKITEM* item) noexcept {
   } else if (routine != nullptr) {
     routine(static_cast<PDEVICE_OBJECT>(object), context);
   }
-  if (current_irql() != PASSIVE_LEVEL) {
-    report("work item routine %p returned at IRQL %u (IRQL_NOT_LESS_OR_EQUAL)\n",
-           routine_ex != nullptr ? reinterpret_cast<void*>(routine_ex)
-                                 : reinterpret_cast<void*>(routine),
-           current_irql());
-  }
+  check_irql(routine_ex != nullptr ? reinterpret_cast<void*>(routine_ex)
+                                   : reinterpret_cast<void*>(routine));
 }
 
 void worker_main() noexcept {
@@ -68,25 +89,29 @@ void worker_main() noexcept {
     ++q.idle;
     q.ready.wait(guard, [&] { return !q.items.empty(); });
     --q.idle;
-    _IO_WORKITEM* item = q.items.front();
+    const Work work = q.items.front();
     q.items.pop_front();
     guard.unlock();
-    run_item(item);
+    if (work.io != nullptr) {
+      run_item(work.io);
+    } else {
+      run_item(work.ex);
+    }
     guard.lock();
   }
 }
 
-void enqueue(_IO_WORKITEM* item) noexcept {
+void enqueue(Work work) noexcept {
   auto& q = work_queue();
   std::lock_guard<std::mutex> guard(q.lock);
   try {
-    q.items.push_back(item);
+    q.items.push_back(work);
     if (q.idle == 0 && q.workers < kMaxWorkers) {
       std::thread(worker_main).detach();
       ++q.workers;
     }
   } catch (...) {
-    if (q.workers == 0) fatal("IoQueueWorkItem: cannot start a worker thread\n");
+    if (q.workers == 0) fatal("work items: cannot start a worker thread\n");
   }
   q.ready.notify_one();
 }
@@ -182,7 +207,7 @@ VOID IoQueueWorkItem(PIO_WORKITEM IoWorkItem, PIO_WORKITEM_ROUTINE WorkerRoutine
   IoWorkItem->Routine = WorkerRoutine;
   IoWorkItem->RoutineEx = nullptr;
   IoWorkItem->Context = Context;
-  enqueue(IoWorkItem);
+  enqueue(Work{IoWorkItem, nullptr});
 }
 
 VOID IoQueueWorkItemEx(PIO_WORKITEM IoWorkItem, PIO_WORKITEM_ROUTINE_EX WorkerRoutine,
@@ -191,7 +216,19 @@ VOID IoQueueWorkItemEx(PIO_WORKITEM IoWorkItem, PIO_WORKITEM_ROUTINE_EX WorkerRo
   IoWorkItem->Routine = nullptr;
   IoWorkItem->RoutineEx = WorkerRoutine;
   IoWorkItem->Context = Context;
-  enqueue(IoWorkItem);
+  enqueue(Work{IoWorkItem, nullptr});
+}
+
+VOID ExQueueWorkItem(PWORK_QUEUE_ITEM WorkItem, WORK_QUEUE_TYPE QueueType) {
+  UNREFERENCED_PARAMETER(QueueType);
+  if (WorkItem->List.Flink != nullptr) {
+    fatal("ExQueueWorkItem(%p): the item is queued already (WORKER_INVALID)\n",
+          static_cast<void*>(WorkItem));
+  }
+  // Marked queued before it is visible to a worker; the worker clears it under no lock,
+  // but only after taking the item from the queue under the queue's lock.
+  WorkItem->List.Flink = &WorkItem->List;
+  enqueue(Work{nullptr, WorkItem});
 }
 
 }  // extern "C"

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Dispatcher objects and waits: KEVENT (notification and synchronization), KSEMAPHORE,
-// KMUTEX and thread objects, with KeWaitForSingleObject / KeWaitForMultipleObjects.
+// KMUTEX, thread objects and KTIMER (km_timer.cpp sets and signals those), with
+// KeWaitForSingleObject / KeWaitForMultipleObjects.
 //
 // One process-wide lock guards every object's state and wait list, as the kernel's
 // dispatcher lock did. A waiting thread links one wait block per object into the
@@ -61,6 +62,7 @@ bool signalled(const DISPATCHER_HEADER& h, PKTHREAD self) noexcept {
 void consume(DISPATCHER_HEADER& h, PKTHREAD self) noexcept {
   switch (h.Type) {
     case EventSynchronizationObject:
+    case TimerSynchronizationObject:
       h.SignalState = 0;
       break;
     case SemaphoreObject:
@@ -191,6 +193,11 @@ void dispatcher_signal(DISPATCHER_HEADER& h) noexcept {
   std::lock_guard<std::mutex> guard(dispatcher_lock());
   h.SignalState = 1;
   wake_waiters(h);
+}
+
+void dispatcher_reset(DISPATCHER_HEADER& h) noexcept {
+  std::lock_guard<std::mutex> guard(dispatcher_lock());
+  h.SignalState = 0;
 }
 
 bool dispatcher_signalled(DISPATCHER_HEADER& h) noexcept {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // The dispatcher's private interface for the other runtime sources (thread objects,
-// fast mutexes, time conversion).
+// timers, fast mutexes, time conversion).
 #pragma once
 
 #include <wdm.h>
@@ -9,8 +9,11 @@ namespace wskport::km::detail {
 
 /// Sets up a dispatcher header of @p type in @p state (the signal state).
 void dispatcher_initialize(DISPATCHER_HEADER& h, UCHAR type, LONG state) noexcept;
-/// Signals a notification-like object (a thread that ended) and wakes its waiters.
+/// Signals an object (state 1: a thread that ended, a timer that expired) and wakes its
+/// waiters; a satisfied wait then consumes it as its type says.
 void dispatcher_signal(DISPATCHER_HEADER& h) noexcept;
+/// Resets an object to not signalled (a timer being set again).
+void dispatcher_reset(DISPATCHER_HEADER& h) noexcept;
 /// The signal state, read under the dispatcher lock.
 bool dispatcher_signalled(DISPATCHER_HEADER& h) noexcept;
 

@@ -12,6 +12,8 @@ extern "C" {
 
 const char* km_rt_failure(void);
 long long km_rt_pool_outstanding(void);
+/* Timers still set plus DPCs still queued or running. */
+long km_rt_deferred_outstanding(void);
 
 /* km_rt_cases_irp.c */
 int km_rt_irp_more_processing_required(void);
@@ -33,6 +35,26 @@ int km_rt_locks_under_contention(void);
 int km_rt_semaphore_mutex(void);
 int km_rt_time(void);
 int km_rt_spin_lock_recursion(void);
+
+/* km_rt_cases_timer.c */
+int km_rt_timer_relative(void);
+int km_rt_timer_absolute(void);
+int km_rt_timer_synchronization_wait(void);
+int km_rt_timer_many_waiters(void);
+int km_rt_timer_periodic_dpc(void);
+int km_rt_timer_cancel_while_dpc_runs(void);
+int km_rt_timer_reset_while_set(void);
+int km_rt_dpc_queue(void);
+int km_rt_dpc_not_reentered(void);
+int km_rt_dpc_flush_from_dpc(void);
+int km_rt_ex_work_item(void);
+
+/* km_rt_cases_table.c, km_rt_cases_avl_names.c */
+int km_rt_avl_table_random(void);
+int km_rt_avl_table_full_forms(void);
+int km_rt_avl_table_generic_names(void);
+int km_rt_splay_table_random(void);
+int km_rt_splay_links(void);
 
 /* km_rt_cases_data.c */
 int km_rt_lists(void);

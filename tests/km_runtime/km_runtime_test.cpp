@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // GoogleTest driver for the kernel runtime's own cases (IRP completion semantics, MDLs,
-// events and waits, threads, locks, time, lists, lookaside, pool, counted strings,
+// events and waits, threads, locks, time, timers and DPCs, work items, generic tables,
+// lists, lookaside, pool, counted strings,
 // ntstrsafe, the printf engine, DbgPrint). The cases are kernel-style C compiled with
 // the km flags (-fshort-wchar) in their own library; this file is compiled without them
 // (GoogleTest uses wchar_t) and sees only plain C functions.
@@ -13,11 +14,14 @@
 
 namespace {
 
-// Every case must leave the pool as it found it.
+// Every case must leave the pool as it found it, and no timer set or DPC queued.
 class KmRuntime : public ::testing::Test {
  protected:
   void SetUp() override { pool_before_ = km_rt_pool_outstanding(); }
-  void TearDown() override { EXPECT_EQ(pool_before_, km_rt_pool_outstanding()) << "pool leak"; }
+  void TearDown() override {
+    EXPECT_EQ(pool_before_, km_rt_pool_outstanding()) << "pool leak";
+    EXPECT_EQ(0, km_rt_deferred_outstanding()) << "timers set or DPCs queued";
+  }
 
  private:
   long long pool_before_ = 0;
@@ -53,6 +57,34 @@ KM_RT_CASE(ip4_strings)
 KM_RT_CASE(ip6_strings)
 KM_RT_CASE(ip_strings_null_arguments)
 KM_RT_CASE(ip_strings_round_trip)
+KM_RT_CASE(timer_relative)
+KM_RT_CASE(timer_absolute)
+KM_RT_CASE(timer_synchronization_wait)
+KM_RT_CASE(timer_many_waiters)
+KM_RT_CASE(timer_periodic_dpc)
+KM_RT_CASE(timer_cancel_while_dpc_runs)
+KM_RT_CASE(timer_reset_while_set)
+KM_RT_CASE(dpc_queue)
+KM_RT_CASE(dpc_not_reentered)
+KM_RT_CASE(ex_work_item)
+KM_RT_CASE(avl_table_random)
+KM_RT_CASE(avl_table_full_forms)
+KM_RT_CASE(avl_table_generic_names)
+KM_RT_CASE(splay_table_random)
+KM_RT_CASE(splay_links)
+
+TEST_F(KmRuntime, dpc_flush_from_dpc_is_reported_once) {
+  ::testing::internal::CaptureStderr();
+  const int first = km_rt_dpc_flush_from_dpc();
+  const int second = km_rt_dpc_flush_from_dpc();
+  const std::string err = ::testing::internal::GetCapturedStderr();
+  EXPECT_EQ(0, first) << km_rt_failure();
+  EXPECT_EQ(0, second) << km_rt_failure();
+  const std::string report = "KeFlushQueuedDpcs from a DPC routine";
+  const auto at = err.find(report);
+  ASSERT_NE(std::string::npos, at) << err;
+  EXPECT_EQ(std::string::npos, err.find(report, at + 1)) << err;
+}
 
 TEST_F(KmRuntime, irp_routine_returns_success_is_reported_once) {
   ::testing::internal::CaptureStderr();

@@ -10,8 +10,9 @@
  * objects), wskport_km_ex.h (lists, SLIST, pool, lookaside), wskport_km_io.h (IRP,
  * MDL, device/driver objects, work items), wskport_km_rtl.h (strings, DbgPrint,
  * asserts), wskport_km_wcs.h (the CRT's wide-string routines at 16 bits),
- * wskport_km_compat.h (EXTERN_C, DUMMYUNIONNAME, Int32x32To64, __debugbreak) and
- * wskport_km_seh.h (__try/__except/__finally emulation, ExRaiseStatus).
+ * wskport_km_compat.h (EXTERN_C, DUMMYUNIONNAME, Int32x32To64, __debugbreak),
+ * wskport_km_seh.h (__try/__except/__finally emulation, ExRaiseStatus) and
+ * wskport_km_timer.h (KTIMER, KDPC, ExQueueWorkItem).
  */
 #pragma once
 #ifndef _WDMDDK_
@@ -25,5 +26,6 @@
 #include "wskport_km_io.h"
 #include "wskport_km_rtl.h"
 #include "wskport_km_wcs.h"
+#include "wskport_km_timer.h"
 
 #endif /* _WDMDDK_ */
