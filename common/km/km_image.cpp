@@ -153,7 +153,15 @@ bool report_leaks(Slot& slot, WSKPORT_LEAK_REPORT& out) {
     std::fprintf(stderr, "  %lu system thread(s) still running in the image\n",
                  static_cast<unsigned long>(out.Threads));
   }
-  const bool unmap = out.Registrations == 0 && out.Sockets == 0 && out.Threads == 0;
+  out.TimersAndDpcs =
+      static_cast<ULONG>(detail::timers_and_dpcs_in(slot.module.begin, slot.module.end));
+  if (out.TimersAndDpcs != 0) {
+    header();
+    std::fprintf(stderr, "  %lu timer(s) set or DPC(s) queued in the image (KeCancelTimer)\n",
+                 static_cast<unsigned long>(out.TimersAndDpcs));
+  }
+  const bool unmap = out.Registrations == 0 && out.Sockets == 0 && out.Threads == 0 &&
+                     out.TimersAndDpcs == 0;
   if (!unmap) {
     std::fprintf(stderr,
                  "  the image stays mapped: its callbacks or threads may still run "

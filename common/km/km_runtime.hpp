@@ -54,6 +54,10 @@ std::atomic_ref<T> atomic(volatile T& object) noexcept {
 /// The calling thread's IRQL (km_sync.cpp).
 KIRQL& current_irql() noexcept;
 
+/// Timers set and DPCs queued or running whose object or routine lies in [begin, end)
+/// (km_timer.cpp): a driver image with any of them cannot be unmapped.
+std::size_t timers_and_dpcs_in(std::uintptr_t begin, std::uintptr_t end) noexcept;
+
 /// Pool bookkeeping for the host and tests (km_pool.cpp).
 std::int64_t pool_outstanding() noexcept;
 

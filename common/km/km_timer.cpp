@@ -382,6 +382,36 @@ BOOLEAN KeReadStateTimer(PKTIMER Timer) {
   return dispatcher_signalled(Timer->Header) ? TRUE : FALSE;
 }
 
+}  // extern "C"
+
+namespace wskport::km::detail {
+
+std::size_t timers_and_dpcs_in(std::uintptr_t begin, std::uintptr_t end) noexcept {
+  const auto inside = [begin, end](const void* p) {
+    const auto a = reinterpret_cast<std::uintptr_t>(p);
+    return a >= begin && a < end;
+  };
+  // A DPC counts by its object or its routine: either would be touched after unmapping.
+  const auto dpc_inside = [&](PKDPC dpc) {
+    return dpc != nullptr &&
+           (inside(dpc) || inside(reinterpret_cast<const void*>(dpc->DeferredRoutine)));
+  };
+  Deferred& d = deferred();
+  std::lock_guard<std::mutex> guard(d.lock);
+  std::size_t n = inside(d.running) ? 1 : 0;
+  for (const auto& armed : d.armed) {
+    if (inside(armed.first) || dpc_inside(armed.first->Dpc)) ++n;
+  }
+  for (const QueueEntry& e : d.dpcs) {
+    if (dpc_inside(e.dpc)) ++n;
+  }
+  return n;
+}
+
+}  // namespace wskport::km::detail
+
+extern "C" {
+
 VOID WskportTimersOutstanding(PULONG TimersSet, PULONG DpcsPending) {
   Deferred& d = deferred();
   std::lock_guard<std::mutex> guard(d.lock);

@@ -25,6 +25,7 @@ static KSTART_ROUTINE EchoServer;
 static KSTART_ROUTINE EchoStop;
 
 static LONG g_generation; /* 0 in a freshly mapped image */
+static LONG g_heap_at_entry; /* a C runtime linked into the image may use malloc too */
 static int g_family = AF_INET6;
 static BOOLEAN g_dual = TRUE;
 static KEVENT g_listening;
@@ -144,7 +145,9 @@ static VOID EchoUnload(PDRIVER_OBJECT DriverObject) {
     ObDereferenceObject(g_stopper);
   }
   BsdCleanup();
-  if (BsdHeapBlocks() != 0) DbgPrint("echo_driver: %ld heap blocks not freed\n", BsdHeapBlocks());
+  if (BsdHeapBlocks() != g_heap_at_entry) {
+    DbgPrint("echo_driver: %ld heap blocks not freed\n", BsdHeapBlocks() - g_heap_at_entry);
+  }
   DbgPrint("echo_driver: unloaded\n");
 }
 
@@ -162,6 +165,7 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath) 
     g_dual = FALSE;
   }
   KeInitializeEvent(&g_listening, NotificationEvent, FALSE);
+  g_heap_at_entry = BsdHeapBlocks();
   status = BsdInitialize();
   if (!NT_SUCCESS(status)) return status;
   status = PsCreateSystemThread(&thread, THREAD_ALL_ACCESS, NULL, NULL, NULL, EchoServer, NULL);

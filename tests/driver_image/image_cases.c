@@ -25,6 +25,7 @@ int image_unload(void* image, struct image_leaks* leaks) {
     leaks->registrations = report.Registrations;
     leaks->sockets = report.Sockets;
     leaks->threads = report.Threads;
+    leaks->timers_and_dpcs = report.TimersAndDpcs;
     leaks->unmapped = report.ImageUnmapped;
   }
   return (int)status;

@@ -8,7 +8,7 @@ extern "C" {
 #endif
 
 struct image_leaks {
-  unsigned long pool_blocks, irps, mdls, registrations, sockets, threads;
+  unsigned long pool_blocks, irps, mdls, registrations, sockets, threads, timers_and_dpcs;
   int unmapped;
 };
 

@@ -37,7 +37,7 @@ void load_and_unload_clean(const char* file, const std::string& path) {
   image_leaks leaks{};
   EXPECT_EQ(image_unload(image, &leaks), kSuccess);
   EXPECT_EQ(leaks.pool_blocks + leaks.irps + leaks.mdls, 0UL);
-  EXPECT_EQ(leaks.registrations + leaks.sockets + leaks.threads, 0UL);
+  EXPECT_EQ(leaks.registrations + leaks.sockets + leaks.threads + leaks.timers_and_dpcs, 0UL);
   EXPECT_EQ(leaks.unmapped, 1);
 }
 

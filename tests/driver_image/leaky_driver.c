@@ -4,6 +4,7 @@
  *   ;Leak=memory   a pool block, an IRP and an MDL never freed
  *   ;Leak=socket   a WSK registration never deregistered, with one socket never closed
  *   ;Leak=thread   a system thread that never ends
+ *   ;Leak=timer    a timer with a DPC, set an hour ahead and never cancelled
  *   ;Fail          DriverEntry fails (STATUS_DEVICE_NOT_READY) after the leaks above
  *   ;Stop          raise SIGTERM at once (for the host program)
  * With no Leak option it leaks nothing. */
@@ -17,6 +18,9 @@ static KSTART_ROUTINE Forever;
 static IO_COMPLETION_ROUTINE Done;
 
 static KEVENT g_never;
+static KTIMER g_timer;
+static KDPC g_dpc;
+static KDEFERRED_ROUTINE Never;
 static WSK_REGISTRATION g_registration;
 static WSK_PROVIDER_NPI g_npi;
 static const WSK_CLIENT_DISPATCH g_dispatch = {MAKE_WSK_VERSION(1, 0), 0, NULL};
@@ -32,6 +36,13 @@ static BOOLEAN HasOption(PCUNICODE_STRING path, const char* option) {
     if (option[j] == '\0' && (i + 1 + j == n || path->Buffer[i + 1 + j] == L';')) return TRUE;
   }
   return FALSE;
+}
+
+static VOID Never(PKDPC Dpc, PVOID Context, PVOID Argument1, PVOID Argument2) {
+  UNREFERENCED_PARAMETER(Dpc);
+  UNREFERENCED_PARAMETER(Context);
+  UNREFERENCED_PARAMETER(Argument1);
+  UNREFERENCED_PARAMETER(Argument2);
 }
 
 static VOID Forever(PVOID Context) {
@@ -87,6 +98,13 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath) 
   if (NT_SUCCESS(status) && HasOption(RegistryPath, "Leak=thread")) {
     status = PsCreateSystemThread(&thread, THREAD_ALL_ACCESS, NULL, NULL, NULL, Forever, NULL);
     if (NT_SUCCESS(status)) ZwClose(thread);
+  }
+  if (NT_SUCCESS(status) && HasOption(RegistryPath, "Leak=timer")) {
+    LARGE_INTEGER due;
+    due.QuadPart = -10LL * 1000 * 1000 * 3600;
+    KeInitializeTimer(&g_timer);
+    KeInitializeDpc(&g_dpc, Never, NULL);
+    KeSetTimer(&g_timer, due, &g_dpc);
   }
   if (!NT_SUCCESS(status)) return status;
   if (HasOption(RegistryPath, "Fail")) return STATUS_DEVICE_NOT_READY;

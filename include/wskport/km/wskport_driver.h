@@ -30,7 +30,8 @@ typedef struct _WSKPORT_DRIVER_IMAGE WSKPORT_DRIVER_IMAGE, *PWSKPORT_DRIVER_IMAG
  * tells by the caller's address) and not freed; registrations are WskRegister calls
  * without WskDeregister; sockets are those of the image's registrations not closed;
  * threads are system threads whose start routine is in the image and that are still
- * running. An image that still has registrations, sockets or threads is left mapped
+ * running; timers are KTIMERs still set and DPCs still queued or running whose object or
+ * routine is in the image. An image that still has any of the last four is left mapped
  * (ImageUnmapped FALSE): a callback or thread in it would otherwise run in unmapped
  * memory. */
 typedef struct _WSKPORT_LEAK_REPORT {
@@ -40,6 +41,7 @@ typedef struct _WSKPORT_LEAK_REPORT {
   ULONG Registrations;
   ULONG Sockets;
   ULONG Threads;
+  ULONG TimersAndDpcs;
   BOOLEAN ImageUnmapped;
 } WSKPORT_LEAK_REPORT, *PWSKPORT_LEAK_REPORT;
 
