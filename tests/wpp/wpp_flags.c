@@ -130,6 +130,17 @@ int wpp_flags_unknown_type(void) {
   return line;
 }
 
+/* The other WPP_CLEANUP forms drivers write: user mode's (), NULL, a WDF-style handle
+ * to an incomplete type. Compiled, not called. */
+typedef struct WPP_TEST_HANDLE__* WPP_TEST_HANDLE;
+void wpp_flags_cleanup_forms(WPP_TEST_HANDLE Handle);
+void wpp_flags_cleanup_forms(WPP_TEST_HANDLE Handle) {
+  WPP_CLEANUP();
+  WPP_CLEANUP(NULL);
+  WPP_CLEANUP((PDRIVER_OBJECT)NULL);
+  WPP_CLEANUP(Handle);
+}
+
 unsigned long wpp_flags_control_flags(void) {
   return WPP_CONTROL(WPP_BIT_FLG_INFO).Flags[WPP_FLAG_NO(WPP_BIT_FLG_INFO)];
 }

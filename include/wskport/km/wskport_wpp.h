@@ -124,6 +124,27 @@ WSKPORT_KM_END_DECLS
 #define WSKPORT_WPP_UNUSED
 #endif
 
+/* 1 if the macro argument list is empty, 0 if it is one argument (an expression,
+ * which may start with a parenthesis or be a macro such as NULL): the usual C99 test,
+ * whether a comma appears when the argument is followed or preceded by "()". The EXPAND
+ * step lets MSVC's traditional preprocessor split __VA_ARGS__. */
+#define WSKPORT_WPP_EXPAND(x) x
+#define WSKPORT_WPP_ARG3(a, b, c, ...) c
+#define WSKPORT_WPP_HAS_COMMA(...) WSKPORT_WPP_EXPAND(WSKPORT_WPP_ARG3(__VA_ARGS__, 1, 0, 0))
+#define WSKPORT_WPP_TRIGGER(...) ,
+#define WSKPORT_WPP_IS_EMPTY(...)                                               \
+  WSKPORT_WPP_IS_EMPTY_(WSKPORT_WPP_HAS_COMMA(__VA_ARGS__),                     \
+                        WSKPORT_WPP_HAS_COMMA(WSKPORT_WPP_TRIGGER __VA_ARGS__), \
+                        WSKPORT_WPP_HAS_COMMA(__VA_ARGS__()),                   \
+                        WSKPORT_WPP_HAS_COMMA(WSKPORT_WPP_TRIGGER __VA_ARGS__()))
+#define WSKPORT_WPP_IS_EMPTY_(a, b, c, d) \
+  WSKPORT_WPP_HAS_COMMA(WSKPORT_WPP_CAT5(WSKPORT_WPP_EMPTY_CASE_, a, b, c, d))
+#define WSKPORT_WPP_EMPTY_CASE_0001 ,
+#define WSKPORT_WPP_CAT5(p, a, b, c, d) WSKPORT_WPP_CAT5_(p, a, b, c, d)
+#define WSKPORT_WPP_CAT5_(p, a, b, c, d) p##a##b##c##d
+#define WSKPORT_WPP_CAT(a, b) WSKPORT_WPP_CAT_(a, b)
+#define WSKPORT_WPP_CAT_(a, b) a##b
+
 /* "(998bdf51,0349,4fbc,870c,d6130a955a5f)" as WPP_DEFINE_CONTROL_GUID writes it. */
 #define WSKPORT_WPP_GUID(l, w1, w2, b2, b6)                                                       \
   {                                                                                               \
@@ -197,10 +218,14 @@ static PWSKPORT_WPP_CONTROL WskportWppCache[WPP_LAST_CTL + 1] WSKPORT_WPP_UNUSED
 #endif
 
 /* Kernel mode (DriverObject, RegistryPath) and user mode (L"AppName") alike. The
- * arguments are evaluated, as the WDK's macros evaluate them (so a DriverEntry parameter
- * used only here is not "unused"); WPP_CLEANUP takes one (kernel) or none (user mode),
- * hence the "+ 0", which works for both. */
+ * arguments are evaluated, as the WDK's macros evaluate them, so a parameter used only
+ * here is not "unused". WPP_CLEANUP takes one argument (kernel mode: a driver object,
+ * NULL, a WDFDRIVER...) or none (user mode): WSKPORT_WPP_IS_EMPTY tells which. */
 #define WPP_INIT_TRACING(...) WskportWppInit(&WskportWppFile, __VA_ARGS__)
-#define WPP_CLEANUP(...) ((void)(__VA_ARGS__ + 0), WskportWppCleanup(&WskportWppFile))
+#define WPP_CLEANUP(...) \
+  WSKPORT_WPP_CAT(WSKPORT_WPP_CLEANUP_, WSKPORT_WPP_IS_EMPTY(__VA_ARGS__))(__VA_ARGS__)
+#define WSKPORT_WPP_CLEANUP_0(DriverObject) \
+  ((void)(DriverObject), WskportWppCleanup(&WskportWppFile))
+#define WSKPORT_WPP_CLEANUP_1(...) WskportWppCleanup(&WskportWppFile)
 
 #endif /* WPP_CONTROL_GUIDS */
