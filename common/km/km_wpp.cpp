@@ -113,9 +113,10 @@ std::optional<Rule> parse_item(std::string_view item) {
     key = trim(key.substr(dot + 1));
     if (!is_name(rule.control)) return std::nullopt;
   }
-  if (equal_ignoring_case(key, "off") && value.empty() && item.find(':') == std::string::npos) {
+  const bool has_value = item.find(':') != std::string_view::npos;
+  if (equal_ignoring_case(key, "off") && !has_value) {
     rule.what = Rule::What::off;
-  } else if (equal_ignoring_case(key, "all") && item.find(':') == std::string::npos) {
+  } else if (equal_ignoring_case(key, "all") && !has_value) {
     rule.what = Rule::What::all;
   } else if (equal_ignoring_case(key, "level")) {
     const auto level = parse_level(value);

@@ -708,14 +708,20 @@ bool Trace::convert(Output& out, std::string_view name, std::va_list& args) noex
     }
     case Kind::ustr: {
       const auto* s = va_arg(args, const UNICODE_STRING*);
-      if (s == nullptr) return put(out, "(null)"), true;
-      put_counted_wide(out, s->Buffer, s->Length / sizeof(WCHAR));
+      if (s != nullptr) {
+        put_counted_wide(out, s->Buffer, s->Length / sizeof(WCHAR));
+      } else {
+        put(out, "(null)");
+      }
       break;
     }
     case Kind::anstr: {
       const auto* s = va_arg(args, const ANSI_STRING*);
-      if (s == nullptr) return put(out, "(null)"), true;
-      put_counted_narrow(out, s->Buffer, s->Length);
+      if (s != nullptr) {
+        put_counted_narrow(out, s->Buffer, s->Length);
+      } else {
+        put(out, "(null)");
+      }
       break;
     }
   }

@@ -3,7 +3,8 @@
 #   1. cmake --install <build> --prefix <work>/prefix
 #   2. configure tests/install/consumer against <work>/prefix with the same generator,
 #      compiler and flags, and check that wskport was found in <work>/prefix
-#   3. build it and run it; it must exit 0 and print STATUS_SUCCESS.
+#   3. build it and run it; it must exit 0 and print STATUS_SUCCESS; its WPP program must
+#      print its trace.
 cmake_minimum_required(VERSION 3.22)
 
 if(NOT WSKPORT_INSTALL_TEST_SETTINGS OR NOT EXISTS "${WSKPORT_INSTALL_TEST_SETTINGS}")
@@ -118,5 +119,19 @@ if(NOT rc EQUAL 0)
 endif()
 if(NOT out MATCHES "STATUS_SUCCESS")
   message(FATAL_ERROR "install test: the consumer did not report STATUS_SUCCESS")
+endif()
+# The WPP consumer: its trace reaches stderr, formatted by the installed runtime.
+set(wpp_exe "${consumer_build}/bin/wskport_wpp_consumer")
+if(CMAKE_HOST_WIN32)
+  string(APPEND wpp_exe ".exe")
+endif()
+execute_process(COMMAND "${wpp_exe}"
+  RESULT_VARIABLE rc
+  OUTPUT_VARIABLE out
+  ERROR_VARIABLE err
+  TIMEOUT 60)
+message("${out}${err}")
+if(NOT rc EQUAL 0 OR NOT err MATCHES "wpp_consumer.cpp:[0-9]+ main: consumer STATUS_SUCCESS \\(0x00000000\\)")
+  message(FATAL_ERROR "install test: the WPP consumer exited with ${rc} or did not trace")
 endif()
 message(STATUS "install test: passed")

@@ -33,6 +33,7 @@ static WPP_TEST_BLOB WppTestBlob(const VOID* Buffer, SIZE_T Length) {
 
 // begin_wpp config
 // DEFINE_CPLX_TYPE(HEXDUMP, WPP_LOGHEXDUMP, WPP_TEST_BLOB, ItemHEXDump, "s", _HEX_, 0, 2);
+// WPP_FLAGS(-DLOG_BLOB(len,buf)=WppTestBlob(buf,len));
 // end_wpp
 
 #define WPP_CONTROL_GUIDS                                                          \
@@ -90,7 +91,7 @@ void wpp_flags_formats(int* lines) {
   lines[n++] = __LINE__; DoTraceMessage(FLG_ERROR, "connect: %!STATUS!, then %!STATUS!", STATUS_CONNECTION_REFUSED, (NTSTATUS)0xC0DE0001);
   lines[n++] = __LINE__; DoTraceMessage(FLG_INFO, "peer %!IPADDR!:%!PORT!", peer.S_un.S_addr, port);
   lines[n++] = __LINE__; DoTraceMessage(FLG_INFO, "%!FUNC! line %!LINE! of %!FILE!, flag %!FLAGS! of %!COMPNAME!, %!LEVEL!");
-  lines[n++] = __LINE__; DoTraceMessage(FLG_DATA, "payload %!HEXDUMP! (%Iu bytes)", WppTestBlob(payload, sizeof payload), sizeof payload);
+  lines[n++] = __LINE__; DoTraceMessage(FLG_DATA, "payload %!HEXDUMP! (%Iu bytes)", LOG_BLOB(sizeof payload, payload), sizeof payload);
   lines[n++] = __LINE__; DoTraceMessage(FLG_INFO, "ctx %p name %s wide %ws %S counted %wZ %Z", (PVOID)(ULONG_PTR)0x1234, "sock", L"w1", L"w2", &name, &aname);
   lines[n++] = __LINE__; DoTraceMessage(FLG_INFO, "n=%d u=%u x=%08lx big=%I64x size=%Iu c=%c pct=%%", -5, 7u, 0xBEEFUL, 0x123456789ABCULL, (SIZE_T)65536, 'q');
   lines[n++] = __LINE__; DoTraceMessage(FLG_INFO, "guid %!GUID! ok %!bool! %!BOOLEAN! err %!WINERROR! hr %!HRESULT!", &guid, TRUE, (BOOLEAN)FALSE, 2UL, 0x80004005UL);
