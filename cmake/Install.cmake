@@ -8,6 +8,7 @@
 #   <includedir>/wskport/...                      the public headers
 #   <libdir>/libwskport.a (wskport.lib)           the library ("d" suffix for Debug)
 #   <libdir>/cmake/wskport/wskportConfig.cmake    the package, its version file and targets
+#   <libdir>/cmake/wskport/wskportWpp*.cmake      wskport_target_wpp() (WPP .tmh generation)
 # tests/install/ checks all of this by building a consumer against an installed tree.
 
 include(GNUInstallDirs)  # also included at the top level, before the target uses it
@@ -61,6 +62,11 @@ install(FILES
   "${PROJECT_BINARY_DIR}/package/wskportConfig.cmake"
   "${PROJECT_BINARY_DIR}/package/wskportConfigVersion.cmake"
   "${PROJECT_SOURCE_DIR}/cmake/wskportDriver.cmake"
+  DESTINATION "${WSKPORT_INSTALL_CMAKEDIR}")
+# wskport_target_wpp() and its generator, which the package's config includes.
+install(FILES
+  "${CMAKE_CURRENT_LIST_DIR}/wskportWpp.cmake"
+  "${CMAKE_CURRENT_LIST_DIR}/wskportWppGenerate.cmake"
   DESTINATION "${WSKPORT_INSTALL_CMAKEDIR}")
 
 unset(_wskport_debug_postfix)

@@ -70,6 +70,11 @@ std::uint32_t level_bit(ULONG level) noexcept {
 
 }  // namespace
 
+void debug_write(const char* text, std::size_t length) noexcept {
+  std::fwrite(text, 1, length, stderr);
+  std::fflush(stderr);
+}
+
 void vreport(const char* format, std::va_list args) noexcept {
   write_message("wskport km: ", format, args);
 }

@@ -4,7 +4,8 @@
 // `I`/`z`/`t` pointer-sized; %s follows the function's width (A: char, W: WCHAR), %S is
 // the other width, %hs / %ls / %ws force one; %wZ / %Z print counted strings; %p prints
 // 2 * sizeof(void*) upper-case hex digits. Numbers go through snprintf with a rebuilt
-// narrow specification; wide output widens that ASCII text.
+// narrow specification; wide output widens that ASCII text. The WPP trace entry point
+// (km_wpp.cpp) also walks its formats here, with the "%!NAME!" extensions enabled.
 #include <cstdint>
 #include <cstdio>
 #include <vector>
@@ -303,8 +304,25 @@ bool parse_spec(const F*& p, Spec& spec, Args& a) noexcept {
   return true;
 }
 
+// "%!NAME!" (a WPP extended format): hands NAME to @p ext. Returns false if the walk
+// must stop; @p p is left after the closing '!' (or at the end, if there is none, and the
+// text is printed as it is).
+bool run_extension(Output& out, const char*& p, Args& a, Extension& ext) noexcept {
+  const char* const name = p + 1;
+  const char* end = name;
+  while (*end != 0 && *end != '!') ++end;
+  if (*end == 0) {
+    out.unit('%');
+    out.bytes(p, static_cast<std::size_t>(end - p));
+    p = end;
+    return true;
+  }
+  p = end + 1;
+  return ext.convert(out, std::string_view(name, static_cast<std::size_t>(end - name)), a.ap);
+}
+
 template <class F>
-bool run(Output& out, const F* p, Args& a) noexcept {
+bool run(Output& out, const F* p, Args& a, Extension* ext = nullptr) noexcept {
   constexpr bool wide_format = sizeof(F) != 1;
   bool ok = true;
   while (code(*p) != 0) {
@@ -318,6 +336,12 @@ bool run(Output& out, const F* p, Args& a) noexcept {
       continue;
     }
     ++p;
+    if constexpr (!wide_format) {
+      if (ext != nullptr && *p == '!') {
+        if (!run_extension(out, p, a, *ext)) return false;
+        continue;
+      }
+    }
     Spec spec;
     if (!parse_spec(p, spec, a)) break;
     // Which width a string/char argument has: the function's own for %s/%c, the other
@@ -387,6 +411,18 @@ bool vformat(Output& out, const char* format, std::va_list args) noexcept {
   Args a;
   va_copy(a.ap, args);
   const bool ok = run(out, format, a);
+  va_end(a.ap);
+  return ok;
+}
+
+bool vformat_parts(Output& out, std::size_t parts, std::va_list args, Extension& ext) noexcept {
+  Args a;
+  va_copy(a.ap, args);
+  bool ok = true;
+  for (std::size_t i = 0; i < parts && ok; ++i) {
+    const char* const format = va_arg(a.ap, const char*);
+    if (format != nullptr) ok = run(out, format, a, &ext);
+  }
   va_end(a.ap);
   return ok;
 }

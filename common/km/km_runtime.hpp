@@ -34,6 +34,10 @@ constexpr ULONG tag(char a, char b, char c, char d) noexcept {
 void report(const char* format, ...) noexcept;
 void vreport(const char* format, std::va_list args) noexcept;
 
+/// Writes @p text (@p length bytes) to the debug output, stderr, in one write: the sink
+/// of DbgPrint, which WPP traces (km_wpp.cpp) share.
+void debug_write(const char* text, std::size_t length) noexcept;
+
 /// Reports and stops the process (std::abort), as the kernel would bug-check.
 [[noreturn]] void fatal(const char* format, ...) noexcept;
 

@@ -8,6 +8,7 @@
 #include <cstdarg>
 #include <cstddef>
 #include <cstdint>
+#include <string_view>
 
 #include <wdm.h>
 
@@ -83,5 +84,27 @@ class Output {
 /// refused (%n), which the output then omits.
 bool vformat(Output& out, const char* format, std::va_list args) noexcept;
 bool vformat(Output& out, const WCHAR* format, std::va_list args) noexcept;
+
+/// The WPP software-tracing conversions "%!NAME!" (km_wpp.cpp), which only the WPP
+/// trace entry point enables: DbgPrint and ntstrsafe print "%!" as it is.
+class Extension {
+ public:
+  /// Writes the conversion @p name (between the '!'s) into @p out, taking its argument,
+  /// if any, from @p args. Returns false for a name it does not know: the walk stops
+  /// there, because the type (and so the size) of the next argument is unknown.
+  virtual bool convert(Output& out, std::string_view name, std::va_list& args) noexcept = 0;
+
+ protected:
+  Extension() = default;
+  Extension(const Extension&) = default;
+  Extension& operator=(const Extension&) = default;
+  ~Extension() = default;
+};
+
+/// Formats @p parts narrow formats in turn from one argument list, as a WPP trace call
+/// passes them: each format is a `const char*` argument that follows the arguments of
+/// the previous one (prefix, message, suffix). A NULL format is skipped. "%!NAME!" goes
+/// to @p ext. Returns false if a walk stopped early (%n, or a name @p ext refused).
+bool vformat_parts(Output& out, std::size_t parts, std::va_list args, Extension& ext) noexcept;
 
 }  // namespace wskport::km::text

@@ -3,7 +3,8 @@
 #   1. cmake --install <build> --prefix <work>/prefix
 #   2. configure tests/install/consumer against <work>/prefix with the same generator,
 #      compiler and flags, and check that wskport was found in <work>/prefix
-#   3. build it and run it; it must exit 0 and print STATUS_SUCCESS;
+#   3. build it and run it; it must exit 0 and print STATUS_SUCCESS; its WPP program must
+#      print its trace;
 #   4. the same for tests/install/c_driver, a project that enables only C and builds a
 #      driver with wskport_add_driver(): its program must exit 0 (a clean unload) and
 #      print "c_driver: ok".
@@ -131,6 +132,20 @@ function(consume source build program expect)
 endfunction()
 
 consume("${WSKPORT_CONSUMER_SOURCE_DIR}" "${consumer_build}" wskport_consumer "STATUS_SUCCESS")
+# The WPP consumer: its trace reaches stderr, formatted by the installed runtime.
+set(wpp_exe "${consumer_build}/bin/wskport_wpp_consumer")
+if(CMAKE_HOST_WIN32)
+  string(APPEND wpp_exe ".exe")
+endif()
+execute_process(COMMAND "${wpp_exe}"
+  RESULT_VARIABLE rc
+  OUTPUT_VARIABLE out
+  ERROR_VARIABLE err
+  TIMEOUT 60)
+message("${out}${err}")
+if(NOT rc EQUAL 0 OR NOT err MATCHES "wpp_consumer.cpp:[0-9]+ main: consumer STATUS_SUCCESS \\(0x00000000\\)")
+  message(FATAL_ERROR "install test: the WPP consumer exited with ${rc} or did not trace")
+endif()
 consume("${WSKPORT_C_DRIVER_SOURCE_DIR}" "${WSKPORT_WORK_DIR}/c-driver-build" c_driver
   "c_driver: ok [0-9]+.*c_driver: unloaded"
   "\\Registry\\Machine\\System\\CurrentControlSet\\Services\\c_driver")
