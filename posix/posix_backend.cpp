@@ -37,12 +37,14 @@ Dir direction_of(OpKind kind) noexcept {
 
 void on_ready(PosixSocket& s, Dir d) noexcept {
   IrpList done;
+  bool deliverer = false;
   {
     std::lock_guard lock(s.mutex);
     s.armed[static_cast<int>(d)] = false;
     process(s, d, done);
+    deliverer = hand_over(s.delivery, static_cast<int>(d), done);
   }
-  done.complete_all();
+  if (deliverer) deliver_in_order(s, s.delivery, static_cast<int>(d));
 }
 
 bool PosixSocket::arm(Dir d) noexcept {
@@ -60,9 +62,10 @@ void cancel_routine(Irp& irp) noexcept {
   // routine, which now owns it.
   auto& s = static_cast<PosixSocket&>(*op.socket);
   IrpList done;
+  const Dir d = direction_of(op.kind);
+  bool deliverer = false;
   {
     std::lock_guard lock(s.mutex);
-    const Dir d = direction_of(op.kind);
     if (op.queued) {
       s.queue(d).remove(irp);
       on_cancelled(s, irp);
@@ -70,9 +73,10 @@ void cancel_routine(Irp& irp) noexcept {
     // The backend may have stopped at this IRP, unable to touch it: the rest of the
     // queue is ours to run now.
     process(s, d, done);
+    deliverer = hand_over(s.delivery, static_cast<int>(d), done);
   }
   complete_irp(irp, status::cancelled, op.done);
-  done.complete_all();
+  if (deliverer) deliver_in_order(s, s.delivery, static_cast<int>(d));
 }
 
 }  // namespace
@@ -132,7 +136,9 @@ Start enqueue(PosixSocket& s, Irp& irp, Dir d, Performer attempt) noexcept {
     // the cancel routine is armed below, so it is not lost; one that comes while the
     // attempt succeeds is simply too late, as in the kernel.
     const Attempt a = attempt(s, irp);
-    if (!a.blocked) return Start::done(a.status, a.information);
+    if (!a.blocked) {
+      return finished_at_once(s.delivery, static_cast<int>(d), irp, a.status, a.information);
+    }
   }
   set_performer(irp, attempt);
   q.push_back(irp);
@@ -151,7 +157,8 @@ Start enqueue(PosixSocket& s, Irp& irp, Dir d, Performer attempt) noexcept {
   // The queue was empty, so the only IRP process() can have finished is this one.
   if (Irp* finished = done.pop()) {
     const auto& op = IrpAccess::op(*finished);
-    return Start::done(op.final_status, op.final_information);
+    return finished_at_once(s.delivery, static_cast<int>(d), *finished, op.final_status,
+                            op.final_information);
   }
   return Start::queued();
 }

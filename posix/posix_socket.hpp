@@ -22,6 +22,7 @@
 #include "common/core/backend.hpp"
 #include "common/core/completion.hpp"
 #include "common/core/irp_queue.hpp"
+#include "common/core/ordered_delivery.hpp"
 #include "common/core/socket_impl.hpp"
 #include "posix/posix_wait.hpp"
 
@@ -46,6 +47,7 @@ class PosixSocket final : public SocketImpl {
   int fd = -1;
   ReadinessWaits waits;
   bool armed[2] = {false, false};  ///< a wait is in flight, per Dir
+  OrderedDelivery delivery;        ///< routines run in order, per Dir (s.mutex held)
   bool no_delay = false;           ///< TCP_NODELAY is on for the socket
   bool fd_exposed = false;         ///< native_handle() gave the fd out (s.mutex held)
   int backlog;                     ///< listen backlog

@@ -214,6 +214,7 @@ void cancel_routine(Irp& irp) noexcept {
   auto& s = static_cast<WinSocket&>(*op.socket);
   const Dir d = direction_of(op.kind);
   IrpList done;
+  bool deliverer = false;
   {
     std::lock_guard lock(s.mutex);
     Channel& ch = s.channel(d);
@@ -240,8 +241,9 @@ void cancel_routine(Irp& irp) noexcept {
     }
     // Otherwise the IRP is neither queued nor in flight, which a claimed routine rules
     // out: every path that takes an IRP off a queue first takes the routine back.
+    deliverer = hand_over(s.delivery, static_cast<int>(d), done);
   }
-  done.complete_all();
+  if (deliverer) deliver_in_order(s, s.delivery, static_cast<int>(d));
 }
 
 }  // namespace
@@ -282,7 +284,8 @@ Start enqueue(WinSocket& s, Irp& irp) noexcept {
   // The queue held only this IRP, so it is the only one pump() can have finished.
   if (Irp* finished = done.pop()) {
     const auto& op = IrpAccess::op(*finished);
-    return Start::done(op.final_status, op.final_information);
+    return finished_at_once(s.delivery, static_cast<int>(d), *finished, op.final_status,
+                            op.final_information);
   }
   return Start::queued();
 }
@@ -309,14 +312,16 @@ void on_completion(Irp& irp, int error, std::size_t bytes) noexcept {
   auto& s = static_cast<WinSocket&>(*op.socket);
   const Dir d = direction_of(op.kind);
   IrpList done;
+  bool deliverer = false;
   {
     std::lock_guard lock(s.mutex);
     native_op(irp).ov = nullptr;  // Asio already released the operation's memory
     const Step step = finish_step(s, irp, error, bytes);
     if (step.in_flight) return;  // the next call of the same operation
     if (settle(s, d, irp, step.status, step.information, done)) pump(s, d, done);
+    deliverer = hand_over(s.delivery, static_cast<int>(d), done);
   }
-  done.complete_all();
+  if (deliverer) deliver_in_order(s, s.delivery, static_cast<int>(d));
 }
 
 }  // namespace wskport::detail::winsock

@@ -58,6 +58,7 @@
 #include "common/core/backend.hpp"
 #include "common/core/completion.hpp"
 #include "common/core/irp_queue.hpp"
+#include "common/core/ordered_delivery.hpp"
 #include "common/core/socket_impl.hpp"
 #include "wsk_shim/winsock.hpp"
 
@@ -177,6 +178,7 @@ class WinSocket final : public SocketImpl {
   /// it gone. A call still in flight then reports closed_status for its direction.
   bool native_closed = false;
   NTSTATUS closed_status[2] = {status::cancelled, status::cancelled};
+  OrderedDelivery delivery;      ///< routines run in order, per Dir (s.mutex held)
   bool no_delay = false;         ///< TCP_NODELAY is on for the socket
   int backlog = SOMAXCONN;       ///< listen backlog
   std::size_t max_datagram = 0;  ///< largest datagram send_to may pass (datagram sockets)

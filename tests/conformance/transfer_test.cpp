@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -50,6 +52,59 @@ class Transfer : public Conformance {
     EXPECT_EQ(s.information, size) << "a send completes only when every byte was taken";
   }
 };
+
+// Two receives in flight on one socket, each issued again from its own completion
+// routine, which appends what it got to the stream (Microsoft's echosrv sample does this
+// and echoes each one's data from its routine). The data is taken in order; the routines
+// must run in that order too, never two at once, so the appended stream is the sent one.
+TEST_P(Transfer, PipelinedReceivesRunTheirRoutinesInDataOrder) {
+  Pair p;
+  ASSERT_NO_FATAL_FAILURE(make_pair(p));
+  constexpr std::size_t total = 2U << 20U;
+  constexpr std::size_t piece = 2048;
+  auto& src = h.buffer(total);
+  fill_pattern(src, 0, 11);
+  std::mutex m;
+  std::vector<std::uint8_t> stream;
+  stream.reserve(total);
+  std::atomic<int> inside{0};
+  std::atomic<bool> overlapped{false};
+  std::atomic<bool> ended{false};
+  std::array<TestIrp*, 2> rx{&h.irp("receive A"), &h.irp("receive B")};
+  std::array<std::vector<std::uint8_t>*, 2> bufs{&h.buffer(piece), &h.buffer(piece)};
+  const Socket server = *p.server.operator->();
+  for (std::size_t i = 0; i < 2; ++i) {
+    rx[i]->set_hook([&, i](TestIrp& irp, const Completion& c) {
+      if (inside.fetch_add(1) != 0) overlapped = true;
+      bool again = false;
+      if (c.status == status::success && c.information > 0) {
+        std::lock_guard lock(m);
+        stream.insert(stream.end(), bufs[i]->data(), bufs[i]->data() + c.information);
+        again = stream.size() < total;
+        if (!again) ended = true;
+      } else {
+        ended = true;
+      }
+      inside.fetch_sub(1);
+      if (again) {
+        irp.issue([&, i](Irp* x) { return server.receive(bufs[i]->data(), piece, 0, x); });
+      }
+    });
+  }
+  for (std::size_t i = 0; i < 2; ++i) {
+    rx[i]->issue([&, i](Irp* x) { return server.receive(bufs[i]->data(), piece, 0, x); });
+  }
+  TestIrp& tx = h.irp("send");
+  tx.issue([&](Irp* x) { return p.client->send(src.data(), src.size(), 0, x); });
+  ASSERT_OK(tx.wait(std::chrono::seconds(60)));
+  ASSERT_TRUE(wait_until([&] { return ended.load(); }, std::chrono::seconds(60)));
+  EXPECT_FALSE(overlapped.load()) << "two receive routines of one socket ran at once";
+  std::lock_guard lock(m);
+  ASSERT_EQ(stream.size(), total);
+  const auto bad = pattern_mismatch(stream, 0, 11);
+  EXPECT_FALSE(bad.has_value()) << "the routines ran out of data order: the stream differs at "
+                                << *bad;
+}
 
 TEST_P(Transfer, OneByte) {
   Pair p;
