@@ -13,9 +13,6 @@
 #include <cstring>
 #include <new>
 
-#include <cstring>
-#include <new>
-
 #include "common/km/wsk_callbacks.hpp"
 
 namespace wskport::km {
@@ -24,6 +21,12 @@ using detail::OpKind;
 
 constexpr std::size_t stream_chunk = 64 * 1024;
 constexpr std::size_t datagram_chunk = 65536;
+// Requests a conditional-accept listener holds under inspection at most; beyond, new
+// connections wait in the transport's backlog, as SYNs wait for a full accept queue.
+constexpr std::size_t max_inspections = 128;
+// Chunks a connection pended in inspection reads ahead: it must keep a receive posted to
+// see its peer go away, and keeps what the peer sent before the verdict for the client.
+constexpr std::size_t max_watch_chunks = 4;
 
 using Lock = std::unique_lock<std::mutex>;
 
@@ -259,7 +262,9 @@ static bool post_internal(KmSocket& s, Lock& lock) noexcept {
   (void)p;
   if (is_listener(s)) {
     if ((s.state & state_listening) == 0 || !s.accepted.empty()) return false;
-    if ((s.events & WSK_EVENT_ACCEPT) == 0 && s.waiting.empty()) return false;
+    // Conditional accept inspects each request as it comes, whoever will take it.
+    if (!s.conditional && (s.events & WSK_EVENT_ACCEPT) == 0 && s.waiting.empty()) return false;
+    if (s.inspections.size() >= max_inspections) return false;
     s.rx_posted = true;
     ++s.busy;
     s.rx_irp.set_completion(&on_rx, &s);
@@ -273,8 +278,11 @@ static bool post_internal(KmSocket& s, Lock& lock) noexcept {
     if ((s.state & state_bound) == 0 || !s.buffered.empty()) return false;
     if ((s.events & WSK_EVENT_RECEIVE_FROM) == 0 && s.waiting.empty()) return false;
   } else {
-    if ((s.state & state_connected) == 0 || s.eof || !s.buffered.empty()) return false;
-    if ((s.events & (WSK_EVENT_RECEIVE | WSK_EVENT_DISCONNECT)) == 0 && s.waiting.empty()) {
+    const bool watched = s.inspect_owner != nullptr;
+    if ((s.state & state_connected) == 0 || s.eof) return false;
+    if (!s.buffered.empty() && (!watched || s.buffered.size() >= max_watch_chunks)) return false;
+    if ((s.events & (WSK_EVENT_RECEIVE | WSK_EVENT_DISCONNECT)) == 0 && s.waiting.empty() &&
+        !watched) {
       return false;
     }
   }
@@ -303,6 +311,7 @@ static bool post_internal(KmSocket& s, Lock& lock) noexcept {
 // One unit of work. Returns true if anything happened (the caller loops).
 static bool step(KmSocket& s, Lock& lock) noexcept {
   if (s.closing) return false;
+  if (s.inspect_owner != nullptr && inspect_watch_step(s, lock)) return true;
   finish_disable_waiters(s, lock);
   const bool listener = is_listener(s);
   const bool datagram = s.category == WSK_FLAG_DATAGRAM_SOCKET;
@@ -333,6 +342,7 @@ static bool step(KmSocket& s, Lock& lock) noexcept {
   }
   // 2. Callbacks.
   if (listener) {
+    if (s.conditional && inspect_step(s, lock)) return true;
     PFN_WSK_ACCEPT_EVENT cb = accept_cb(s);
     if (!NT_SUCCESS(s.rx_error) && s.rx_error != STATUS_CANCELLED && !s.dead_indicated &&
         (s.events & WSK_EVENT_ACCEPT) != 0 && cb != nullptr) {
@@ -509,7 +519,9 @@ static void on_rx(Irp& irp, void* context) noexcept {
     if (is_listener(s)) {
       if (NT_SUCCESS(st)) {
         KmSocket* ns = adopt_accepted(s, info, nullptr, nullptr);
-        if (ns != nullptr) {
+        if (ns != nullptr && s.conditional) {
+          inspect_arrived(s, ns);
+        } else if (ns != nullptr) {
           s.accepted.push_back(ns);
         } else {
           Irp close;
@@ -558,6 +570,7 @@ void pump(KmSocket& s) noexcept { post_pump(s); }
 
 bool km_engaged(const KmSocket& s) noexcept {
   if (s.rx_posted || !s.waiting.empty() || !s.buffered.empty() || !s.accepted.empty()) return true;
+  if (s.conditional) return true;  // every connection goes through inspection
   if (s.eof || !NT_SUCCESS(s.rx_error)) return s.category != WSK_FLAG_LISTEN_SOCKET;
   return (s.events & (WSK_EVENT_ACCEPT | WSK_EVENT_RECEIVE | WSK_EVENT_DISCONNECT |
                       WSK_EVENT_RECEIVE_FROM)) != 0;
@@ -594,6 +607,7 @@ NTSTATUS close_socket(KmSocket& s, PIRP irp) noexcept {
   std::deque<PIRP> waiting;
   std::deque<PIRP> disablers;
   std::deque<KmSocket*> accepted;
+  std::deque<Inspection> inspections;
   {
     std::lock_guard lock(s.m);
     s.closing = true;
@@ -601,6 +615,7 @@ NTSTATUS close_socket(KmSocket& s, PIRP irp) noexcept {
     waiting.swap(s.waiting);
     disablers.swap(s.disable_waiters);
     accepted.swap(s.accepted);
+    inspections.swap(s.inspections);
     ++s.busy;  // the core close below
   }
   const bool listener = is_listener(s);
@@ -609,6 +624,7 @@ NTSTATUS close_socket(KmSocket& s, PIRP irp) noexcept {
   }
   for (PIRP d : disablers) complete_queued(s, d, STATUS_SUCCESS, 0);
   for (KmSocket* a : accepted) close_socket(*a, nullptr);
+  inspect_close_all(s, inspections);
   s.close_core.set_completion(&on_core_closed, &s);
   s.core.close(&s.close_core);
   return STATUS_PENDING;

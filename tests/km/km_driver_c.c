@@ -484,7 +484,11 @@ static int KtRunChecked(KT_CASE_FN fn, char* msg, unsigned int cap) {
   X(DatagramListenBind)      \
   X(MultipleAccepts)         \
   X(CloseIsAbortive)         \
-  X(ReentrantCompletion)
+  X(ReentrantCompletion)     \
+  X(ConditionalAcceptIpv4)   \
+  X(ConditionalAcceptIpv6)   \
+  X(InspectPendIpv4)         \
+  X(InspectPendIpv6)
 
 #define KT_WRAP(name)                                       \
   static int KtChecked##name(char* msg, unsigned int cap) { \
