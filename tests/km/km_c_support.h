@@ -356,6 +356,9 @@ int KtDatagramSendMessages(char* msg, unsigned int cap);
 int KtReceiveFromEvent(char* msg, unsigned int cap);
 int KtDatagramListenBind(char* msg, unsigned int cap);
 
+/* km_c_nameinfo.c */
+int KtNameInfoNames(char* msg, unsigned int cap);
+int KtNameInfoHostsFile(char* msg, unsigned int cap);
 /* km_c_inspect.c */
 int KtConditionalAcceptIpv4(char* msg, unsigned int cap);
 int KtConditionalAcceptIpv6(char* msg, unsigned int cap);

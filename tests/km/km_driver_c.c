@@ -455,6 +455,8 @@ static int KtRunChecked(KT_CASE_FN fn, char* msg, unsigned int cap) {
   X(SocketCategories)        \
   X(AddressInfo)             \
   X(NameInfo)                \
+  X(NameInfoNames)           \
+  X(NameInfoHostsFile)       \
   X(ConnectUnbound)          \
   X(StreamIpv4)              \
   X(StreamIpv6)              \

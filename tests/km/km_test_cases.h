@@ -52,6 +52,9 @@ enum {
   /** The peer of a reset connection may see a graceful close: Wine reports an RST that
    *  arrives while no receive is pending as a graceful end (Windows reports a reset). */
   KM_TEST_QUIRK_RESET_SEEN_AS_GRACEFUL = 1,
+  /** The hosts and services files, the resolver's sources and the host name are the
+   *  tests' own (tests/km/private_names.sh), so name lookups have exact answers. */
+  KM_TEST_QUIRK_PRIVATE_NAMES = 2,
 };
 
 /** Tells the drivers the host's quirks (before the first case runs). */
