@@ -21,8 +21,9 @@ using detail::OpKind;
 
 constexpr std::size_t stream_chunk = 64 * 1024;
 constexpr std::size_t datagram_chunk = 65536;
-// Requests a conditional-accept listener holds under inspection at most; beyond, new
-// connections wait in the transport's backlog, as SYNs wait for a full accept queue.
+// Connections a conditional-accept listener holds at most, under inspection or accepted
+// and not yet taken; beyond, new ones wait in the transport's backlog, as SYNs wait for a
+// full accept queue.
 constexpr std::size_t max_inspections = 128;
 // Chunks a connection pended in inspection reads ahead: it must keep a receive posted to
 // see its peer go away, and keeps what the peer sent before the verdict for the client.
@@ -261,10 +262,14 @@ static bool post_internal(KmSocket& s, Lock& lock) noexcept {
   Provider& p = *s.reg->provider;
   (void)p;
   if (is_listener(s)) {
-    if ((s.state & state_listening) == 0 || !s.accepted.empty()) return false;
-    // Conditional accept inspects each request as it comes, whoever will take it.
-    if (!s.conditional && (s.events & WSK_EVENT_ACCEPT) == 0 && s.waiting.empty()) return false;
-    if (s.inspections.size() >= max_inspections) return false;
+    if ((s.state & state_listening) == 0) return false;
+    // Conditional accept inspects each request as it comes, as Windows does at the SYN,
+    // whoever will take it and while accepted ones wait for a taker.
+    if (!s.conditional && (!s.accepted.empty() ||
+                           ((s.events & WSK_EVENT_ACCEPT) == 0 && s.waiting.empty()))) {
+      return false;
+    }
+    if (s.inspections.size() + s.accepted.size() >= max_inspections) return false;
     s.rx_posted = true;
     ++s.busy;
     s.rx_irp.set_completion(&on_rx, &s);
@@ -317,7 +322,9 @@ static bool step(KmSocket& s, Lock& lock) noexcept {
   const bool datagram = s.category == WSK_FLAG_DATAGRAM_SOCKET;
   // 1. Client IRPs first.
   if (listener) {
-    if (!s.accepted.empty()) return serve_accept(s, lock);
+    // A connection nobody takes yet does not hold up the rest (conditional accept goes
+    // on inspecting requests meanwhile).
+    if (!s.accepted.empty() && serve_accept(s, lock)) return true;
     if (!s.waiting.empty() && !NT_SUCCESS(s.rx_error)) {
       PIRP irp = s.waiting.front();
       s.waiting.pop_front();

@@ -287,8 +287,8 @@ static int KtInspectPend(ADDRESS_FAMILY family, char* msg, unsigned int cap) {
   KT_INSPECT_CTX* x = (KT_INSPECT_CTX*)KtAlloc(sizeof(KT_INSPECT_CTX));
   PKT_REQ r, accept, recv, done;
   PKT_BUF out, in;
-  PWSK_SOCKET listener = NULL, peer = NULL, server = NULL, plain = NULL;
-  KT_ADDR addr, local, remote, plain_addr;
+  PWSK_SOCKET listener = NULL, peer = NULL, peer2 = NULL, server = NULL, plain = NULL;
+  KT_ADDR addr, local, local2, remote, plain_addr;
   WSK_INSPECT_ID id, made_up;
   NTSTATUS accept_st = STATUS_PENDING, recv_st;
   static const UCHAR early[5] = {'e', 'a', 'r', 'l', 'y'};
@@ -304,15 +304,42 @@ static int KtInspectPend(ADDRESS_FAMILY family, char* msg, unsigned int cap) {
   if (!KtFamilyAvailable(&c, family)) {
     goto Exit;
   }
-  KtInspectCtxInit(x, WskInspectPend);
+  KtInspectCtxInit(x, WskInspectAccept);
   KT_OK(&c, KtConditionalListener(&c, __LINE__, r, family, x, &listener, &addr));
+
+  /* 0. Accepted requests wait for a WskAccept, in order, and do not hold up the
+   * inspection of the next ones. */
+  KT_OK(&c, KtPeer(&c, __LINE__, r, family, &addr, &peer, &local));
+  KT_OK(&c, KtPeer(&c, __LINE__, r, family, &addr, &peer2, &local2));
+  KT_CHECK(&c, KtWaitCount(&x->InspectCalls, 2, &x->Inspected));
+  KtArm(accept);
+  KT_DONE(&c, accept,
+          KT_LISTENER(listener)->WskAccept(listener, 0, NULL, NULL, NULL, &remote.Sa, accept->Irp));
+  KT_CHECK_STATUS(&c, accept->Irp->IoStatus.Status, STATUS_SUCCESS);
+  server = (PWSK_SOCKET)accept->Irp->IoStatus.Information;
+  KT_CHECK(&c, server != NULL);
+  KtAdopt(&c, server);
+  KT_CHECK_EQ(&c, KtPort(&remote), KtPort(&local));
+  KT_CLOSE(&c, r, server);
+  KtArm(accept);
+  KT_DONE(&c, accept,
+          KT_LISTENER(listener)->WskAccept(listener, 0, NULL, NULL, NULL, &remote.Sa, accept->Irp));
+  KT_CHECK_STATUS(&c, accept->Irp->IoStatus.Status, STATUS_SUCCESS);
+  server = (PWSK_SOCKET)accept->Irp->IoStatus.Information;
+  KT_CHECK(&c, server != NULL);
+  KtAdopt(&c, server);
+  KT_CHECK_EQ(&c, KtPort(&remote), KtPort(&local2));
+  KT_CLOSE(&c, r, server);
+  KT_CLOSE(&c, r, peer);
+  KT_CLOSE(&c, r, peer2);
+  x->Verdict = WskInspectPend;
   KtArm(accept);
   accept_st =
       KT_LISTENER(listener)->WskAccept(listener, 0, NULL, NULL, NULL, &remote.Sa, accept->Irp);
 
   /* 1. Pend, the peer sends, then accept: the WskAccept waits for the verdict. */
   KT_OK(&c, KtPeer(&c, __LINE__, r, family, &addr, &peer, &local));
-  KT_CHECK(&c, KtWaitCount(&x->InspectCalls, 1, &x->Inspected));
+  KT_CHECK(&c, KtWaitCount(&x->InspectCalls, 1 + 2, &x->Inspected));
   id = x->Id;
   RtlCopyMemory(out->Va, early, sizeof(early));
   KT_SEND(&c, r, peer, out, 0, sizeof(early), 0);
@@ -339,7 +366,7 @@ static int KtInspectPend(ADDRESS_FAMILY family, char* msg, unsigned int cap) {
   accept_st =
       KT_LISTENER(listener)->WskAccept(listener, 0, NULL, NULL, NULL, &remote.Sa, accept->Irp);
   KT_OK(&c, KtPeer(&c, __LINE__, r, family, &addr, &peer, &local));
-  KT_CHECK(&c, KtWaitCount(&x->InspectCalls, 2, &x->Inspected));
+  KT_CHECK(&c, KtWaitCount(&x->InspectCalls, 2 + 2, &x->Inspected));
   id = x->Id;
   recv_st = KtStartReceive(recv, peer, in);
   KT_CHECK(&c, !KtCompletedWithin(recv, KT_QUIET_MS));
@@ -354,7 +381,7 @@ static int KtInspectPend(ADDRESS_FAMILY family, char* msg, unsigned int cap) {
    * WskAbortEvent with the request's id; completing that id finds nothing, and the
    * WskAccept still waits. */
   KT_OK(&c, KtPeer(&c, __LINE__, r, family, &addr, &peer, &local));
-  KT_CHECK(&c, KtWaitCount(&x->InspectCalls, 3, &x->Inspected));
+  KT_CHECK(&c, KtWaitCount(&x->InspectCalls, 3 + 2, &x->Inspected));
   id = x->Id;
   KT_CHECK_EQ(&c, KtRead(&x->AbortCalls), 0);
   KtArm(r);
@@ -366,7 +393,7 @@ static int KtInspectPend(ADDRESS_FAMILY family, char* msg, unsigned int cap) {
   KT_CHECK_STATUS(&c, done->Irp->IoStatus.Status, STATUS_INVALID_PARAMETER);
   KT_CLOSE(&c, r, peer);
   KT_OK(&c, KtPeer(&c, __LINE__, r, family, &addr, &peer, &local));
-  KT_CHECK(&c, KtWaitCount(&x->InspectCalls, 4, &x->Inspected));
+  KT_CHECK(&c, KtWaitCount(&x->InspectCalls, 4 + 2, &x->Inspected));
   id = x->Id;
   KT_CLOSE(&c, r, peer); /* WskCloseSocket is abortive: the request sees a reset */
   KT_CHECK(&c, KtWaitCount(&x->AbortCalls, 2, &x->Aborted));
@@ -376,7 +403,7 @@ static int KtInspectPend(ADDRESS_FAMILY family, char* msg, unsigned int cap) {
   /* 4. WskInspectComplete refuses ids it does not know, a null id, and actions other
    * than accept and reject (the request stays pended). */
   KT_OK(&c, KtPeer(&c, __LINE__, r, family, &addr, &peer, &local));
-  KT_CHECK(&c, KtWaitCount(&x->InspectCalls, 5, &x->Inspected));
+  KT_CHECK(&c, KtWaitCount(&x->InspectCalls, 5 + 2, &x->Inspected));
   id = x->Id;
   made_up = id;
   made_up.SerialNumber += 1000;

@@ -213,12 +213,17 @@ int KtNameInfoHostsFile(char* msg, unsigned int cap) {
   KT_NAME_OF(&c, r, &a, sizeof(SOCKADDR_IN6), &n->Node, NULL, NI_NAMEREQD, &st);
   KT_CHECK_STATUS(&c, st, STATUS_SUCCESS);
   KT_CHECK(&c, KtIs(&n->Node, L"wskport-v6.test"));
-  /* A name beyond ASCII arrives in UTF-16. */
+  /* A name beyond ASCII arrives in UTF-16 (under Wine, each byte of its UTF-8 as one
+   * Latin-1 character: Wine's own conversion, passed on unchanged). */
   KtV4(&a, 127, 0, 0, 2, 4242);
   KtNamesReset(n);
   KT_NAME_OF(&c, r, &a, sizeof(SOCKADDR_IN), &n->Node, NULL, 0, &st);
   KT_CHECK_STATUS(&c, st, STATUS_SUCCESS);
-  KT_CHECK(&c, KtIs(&n->Node, L"wskport-\x00fc.test"));
+  if ((KtQuirks & KM_TEST_QUIRK_NAMES_THROUGH_ANSI) != 0) {
+    KT_CHECK(&c, KtIs(&n->Node, L"wskport-\x00c3\x00bc.test"));
+  } else {
+    KT_CHECK(&c, KtIs(&n->Node, L"wskport-\x00fc.test"));
+  }
   /* An address no file names (TEST-NET-1): its number, or with NI_NAMEREQD
    * STATUS_NOT_FOUND. */
   KtV4(&a, 192, 0, 2, 1, 4242);

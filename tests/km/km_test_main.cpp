@@ -94,7 +94,9 @@ void register_cases() {
 int main(int argc, char** argv) {
   testing::InitGoogleTest(&argc, argv);
   unsigned int quirks = 0;
-  if (wskport::test::platform::running_under_wine()) quirks |= KM_TEST_QUIRK_RESET_SEEN_AS_GRACEFUL;
+  if (wskport::test::platform::running_under_wine()) {
+    quirks |= KM_TEST_QUIRK_RESET_SEEN_AS_GRACEFUL | KM_TEST_QUIRK_NAMES_THROUGH_ANSI;
+  }
   // Set by tests/km/private_names.sh once its files are in place.
   if (std::getenv("WSKPORT_TEST_PRIVATE_NAMES") != nullptr) quirks |= KM_TEST_QUIRK_PRIVATE_NAMES;
   wskport_km_test_set_quirks(quirks);
