@@ -82,6 +82,8 @@ static NTSTATUS WSKAPI KtOnInspectedAccept(PVOID SocketContext, ULONG Flags, PSO
 
 static const WSK_CLIENT_LISTEN_DISPATCH KtInspectEvents = {KtOnInspectedAccept, KtOnInspect,
                                                            KtOnAbort};
+static const WSK_CLIENT_STREAM_DISPATCH KtInspectStreamEvents = {
+    KtOnInspectedAccept, KtOnInspect, KtOnAbort, NULL, NULL, NULL};
 
 static void KtInspectCtxInit(KT_INSPECT_CTX* x, WSK_INSPECT_ACTION verdict) {
   RtlZeroMemory(x, sizeof(*x));
@@ -182,14 +184,17 @@ static NTSTATUS KtInspectComplete(PKT_REQ r, PWSK_SOCKET listener, PWSK_INSPECT_
 }
 
 /* Inspect, accept and reject straight from WskInspectEvent; WskAcceptEvent takes the
- * accepted request. */
+ * accepted request. The option's rules, and a stream socket in conditional mode. */
 static int KtConditionalAccept(ADDRESS_FAMILY family, char* msg, unsigned int cap) {
   KT_CASE c;
   KT_INSPECT_CTX* x = (KT_INSPECT_CTX*)KtAlloc(sizeof(KT_INSPECT_CTX));
   PKT_REQ r, recv;
   PKT_BUF out, in;
+  PKT_REQ accept;
   PWSK_SOCKET listener = NULL, peer = NULL, peer2 = NULL, server = NULL, other = NULL;
-  KT_ADDR addr, local, local2;
+  PWSK_SOCKET stream = NULL, peer3 = NULL;
+  KT_ADDR addr, local, local2, saddr, local3;
+  NTSTATUS accept_st;
   WSK_INSPECT_ID first, queried;
   SIZE_T returned = 0;
   BOOLEAN rejected = FALSE;
@@ -198,9 +203,11 @@ static int KtConditionalAccept(ADDRESS_FAMILY family, char* msg, unsigned int ca
   KtCaseBegin(&c, msg, cap);
   r = KtReq(&c);
   recv = KtReq(&c);
+  accept = KtReq(&c);
   out = KtBuf(&c, 8);
   in = KtBuf(&c, 16);
-  KT_CHECK(&c, x != NULL && r != NULL && recv != NULL && out != NULL && in != NULL);
+  KT_CHECK(&c,
+           x != NULL && r != NULL && recv != NULL && accept != NULL && out != NULL && in != NULL);
   if (!KtFamilyAvailable(&c, family)) {
     goto Exit;
   }
@@ -259,6 +266,30 @@ static int KtConditionalAccept(ADDRESS_FAMILY family, char* msg, unsigned int ca
       KT_CHECK_STATUS(&c, st, STATUS_CONNECTION_RESET);
     }
   }
+  KT_CHECK_EQ(&c, KtRead(&x->AcceptCalls), 1);
+
+  /* A stream socket inspects the same way once WskListen made it a listener; WskAccept
+   * takes the accepted request. */
+  x->Verdict = WskInspectAccept;
+  KT_OPEN(&c, r, family, SOCK_STREAM, IPPROTO_TCP, WSK_FLAG_STREAM_SOCKET, x,
+          &KtInspectStreamEvents, &stream);
+  KT_OK(&c,
+        KtSetOpt(&c, __LINE__, r, stream, SOL_SOCKET, SO_CONDITIONAL_ACCEPT, 1, STATUS_SUCCESS));
+  KtLoopback(&saddr, family, 0);
+  KT_BIND(&c, r, stream, &saddr.Sa);
+  KtArm(r);
+  KT_DONE(&c, r, KT_STREAM(stream)->WskListen(stream, r->Irp));
+  KT_CHECK_STATUS(&c, r->Irp->IoStatus.Status, STATUS_SUCCESS);
+  KT_LOCAL(&c, r, stream, WSK_FLAG_STREAM_SOCKET, &saddr.Sa);
+  KtArm(accept);
+  accept_st = KT_STREAM(stream)->WskAccept(stream, 0, NULL, NULL, NULL, NULL, accept->Irp);
+  KT_OK(&c, KtPeer(&c, __LINE__, r, family, &saddr, &peer3, &local3));
+  KT_CHECK(&c, KtWaitCount(&x->InspectCalls, 3, &x->Inspected));
+  KT_CHECK_EQ(&c, KtPort(&x->Remote), KtPort(&local3));
+  KT_DONE(&c, accept, accept_st);
+  KT_CHECK_STATUS(&c, accept->Irp->IoStatus.Status, STATUS_SUCCESS);
+  KT_CHECK(&c, accept->Irp->IoStatus.Information != 0);
+  KtAdopt(&c, (PWSK_SOCKET)accept->Irp->IoStatus.Information);
   KT_CHECK_EQ(&c, KtRead(&x->AcceptCalls), 1);
   KT_CHECK_EQ(&c, KtRead(&x->AbortCalls), 0);
   KT_CHECK_EQ(&c, KtRead(&x->NullInspects), 0);
