@@ -20,8 +20,9 @@ typedef struct _KT_INSPECT_CTX {
   volatile LONG NullInspects; /* InspectID NULL: the listener is dead */
   volatile LONG AbortCalls;
   volatile LONG AcceptCalls;
-  WSK_INSPECT_ACTION Verdict; /* what WskInspectEvent returns */
-  WSK_INSPECT_ID Id;          /* of the last WskInspectEvent */
+  volatile LONG Verdict; /* the WSK_INSPECT_ACTION WskInspectEvent returns (changed between
+                          * requests while callbacks may run: interlocked) */
+  WSK_INSPECT_ID Id;     /* of the last WskInspectEvent */
   WSK_INSPECT_ID AbortedId;
   KT_ADDR Local; /* addresses of the last WskInspectEvent */
   KT_ADDR Remote;
@@ -50,7 +51,7 @@ static WSK_INSPECT_ACTION WSKAPI KtOnInspect(PVOID SocketContext, PSOCKADDR Loca
   KtInspectCopy(&x->Remote, RemoteAddress);
   InterlockedIncrement(&x->InspectCalls);
   KeSetEvent(&x->Inspected, IO_NO_INCREMENT, FALSE);
-  return x->Verdict;
+  return (WSK_INSPECT_ACTION)KtRead(&x->Verdict);
 }
 
 static NTSTATUS WSKAPI KtOnAbort(PVOID SocketContext, PWSK_INSPECT_ID InspectID) {
@@ -90,7 +91,7 @@ static void KtInspectCtxInit(KT_INSPECT_CTX* x, WSK_INSPECT_ACTION verdict) {
   KeInitializeEvent(&x->Inspected, SynchronizationEvent, FALSE);
   KeInitializeEvent(&x->Aborted, SynchronizationEvent, FALSE);
   KeInitializeEvent(&x->Accepted, SynchronizationEvent, FALSE);
-  x->Verdict = verdict;
+  x->Verdict = (LONG)verdict;
 }
 
 /* Waits (bounded) until *count reaches n; each increment signals e. */
@@ -251,7 +252,7 @@ static int KtConditionalAccept(ADDRESS_FAMILY family, char* msg, unsigned int ca
   /* Reject: the handshake was over before the verdict, so the peer's connect succeeds
    * and the rejection resets the connection; the reset may also overtake the report of
    * the connect, which then fails with it. WskAcceptEvent never hears of it. */
-  x->Verdict = WskInspectReject;
+  InterlockedExchange(&x->Verdict, WskInspectReject);
   KT_OK(&c, KtPeerEx(&c, __LINE__, r, family, &addr, &peer2, &local2, &rejected));
   KT_CHECK(&c, KtWaitCount(&x->InspectCalls, 2, &x->Inspected));
   KT_CHECK(&c, !KtSameId(&x->Id, &first));
@@ -270,7 +271,7 @@ static int KtConditionalAccept(ADDRESS_FAMILY family, char* msg, unsigned int ca
 
   /* A stream socket inspects the same way once WskListen made it a listener; WskAccept
    * takes the accepted request. */
-  x->Verdict = WskInspectAccept;
+  InterlockedExchange(&x->Verdict, WskInspectAccept);
   KT_OPEN(&c, r, family, SOCK_STREAM, IPPROTO_TCP, WSK_FLAG_STREAM_SOCKET, x,
           &KtInspectStreamEvents, &stream);
   KT_OK(&c,
@@ -363,7 +364,7 @@ static int KtInspectPend(ADDRESS_FAMILY family, char* msg, unsigned int cap) {
   KT_CLOSE(&c, r, server);
   KT_CLOSE(&c, r, peer);
   KT_CLOSE(&c, r, peer2);
-  x->Verdict = WskInspectPend;
+  InterlockedExchange(&x->Verdict, WskInspectPend);
   KtArm(accept);
   accept_st =
       KT_LISTENER(listener)->WskAccept(listener, 0, NULL, NULL, NULL, &remote.Sa, accept->Irp);
