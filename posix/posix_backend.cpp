@@ -423,6 +423,33 @@ class PosixBackend final : public Backend {
     return st;
   }
 
+  NTSTATUS lookup_name(const Address& address, unsigned flags, std::string* host,
+                       std::string* service) noexcept override {
+    sockaddr_storage sa{};
+    const std::size_t len = address.to_native(&sa, sizeof sa);
+    if (len == 0) return status::invalid_address;
+    int native = 0;
+    if ((flags & name_flags::no_fqdn) != 0) native |= NI_NOFQDN;
+    if ((flags & name_flags::numeric_host) != 0) native |= NI_NUMERICHOST;
+    if ((flags & name_flags::name_required) != 0) native |= NI_NAMEREQD;
+    if ((flags & name_flags::numeric_service) != 0) native |= NI_NUMERICSERV;
+    if ((flags & name_flags::datagram) != 0) native |= NI_DGRAM;
+    char h[NI_MAXHOST];
+    char v[NI_MAXSERV];
+    const int rc =
+        ::getnameinfo(reinterpret_cast<const sockaddr*>(&sa), static_cast<socklen_t>(len),
+                      host != nullptr ? h : nullptr, host != nullptr ? sizeof h : 0,
+                      service != nullptr ? v : nullptr, service != nullptr ? sizeof v : 0, native);
+    if (rc != 0) return status_from_gai(rc);
+    try {
+      if (host != nullptr) host->assign(h);
+      if (service != nullptr) service->assign(v);
+    } catch (...) {
+      return status::insufficient_resources;
+    }
+    return status::success;
+  }
+
   void teardown(SocketImpl& base, NTSTATUS pending_status, IrpList& out) noexcept override {
     auto& s = static_cast<PosixSocket&>(base);
     fail_all(s, pending_status, out);

@@ -35,6 +35,20 @@ int native_family(AddressFamily f) noexcept {
   return AF_UNSPEC;
 }
 
+// A NUL-terminated UTF-16 string from the system to UTF-8.
+NTSTATUS to_utf8(const wchar_t* text, std::string& out) noexcept {
+  const int bytes = ::WideCharToMultiByte(CP_UTF8, 0, text, -1, nullptr, 0, nullptr, nullptr);
+  if (bytes <= 0) return status::invalid_parameter;
+  try {
+    out.resize(static_cast<std::size_t>(bytes));
+  } catch (...) {
+    return status::insufficient_resources;
+  }
+  ::WideCharToMultiByte(CP_UTF8, 0, text, -1, out.data(), bytes, nullptr, nullptr);
+  out.resize(static_cast<std::size_t>(bytes) - 1);  // the NUL the count included
+  return status::success;
+}
+
 NTSTATUS set_int(WinSocket& s, int level, int name, int value) noexcept {
   if (::setsockopt(s.handle, level, name, reinterpret_cast<const char*>(&value),
                    static_cast<int>(sizeof value)) != 0) {
@@ -335,6 +349,31 @@ class WinsockBackend final : public Backend {
     }
     ::FreeAddrInfoW(list);
     if (nt_success(st) && out.empty()) st = status::not_found;
+    return st;
+  }
+
+  NTSTATUS lookup_name(const Address& address, unsigned flags, std::string* host,
+                       std::string* service) noexcept override {
+    SOCKADDR_STORAGE sa{};
+    const std::size_t len = address.to_native(&sa, sizeof sa);
+    if (len == 0) return status::invalid_address;
+    int native = 0;
+    if ((flags & name_flags::no_fqdn) != 0) native |= NI_NOFQDN;
+    if ((flags & name_flags::numeric_host) != 0) native |= NI_NUMERICHOST;
+    if ((flags & name_flags::name_required) != 0) native |= NI_NAMEREQD;
+    if ((flags & name_flags::numeric_service) != 0) native |= NI_NUMERICSERV;
+    if ((flags & name_flags::datagram) != 0) native |= NI_DGRAM;
+    wchar_t h[NI_MAXHOST];
+    wchar_t v[NI_MAXSERV];
+    const int rc = ::GetNameInfoW(reinterpret_cast<const SOCKADDR*>(&sa), static_cast<int>(len),
+                                  host != nullptr ? h : nullptr, host != nullptr ? NI_MAXHOST : 0,
+                                  service != nullptr ? v : nullptr,
+                                  service != nullptr ? NI_MAXSERV : 0, native);
+    if (rc != 0) return wsa::status_from_wsa(rc == SOCKET_ERROR ? ::WSAGetLastError() : rc);
+    // The names come back in UTF-16; the core's strings are UTF-8, as resolve() takes.
+    NTSTATUS st = status::success;
+    if (host != nullptr) st = to_utf8(h, *host);
+    if (nt_success(st) && service != nullptr) st = to_utf8(v, *service);
     return st;
   }
 

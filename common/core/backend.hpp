@@ -90,6 +90,11 @@ class Backend {
   virtual NTSTATUS resolve(const std::string& node, std::uint16_t port, AddressFamily family,
                            std::vector<Address>& out) noexcept = 0;
 
+  /// Host and service names of @p address (blocking; called like resolve). @p flags
+  /// are name_flags; a null output is not wanted (never both). Outputs are UTF-8.
+  virtual NTSTATUS lookup_name(const Address& address, unsigned flags, std::string* host,
+                               std::string* service) noexcept = 0;
+
   /// Ends the socket (s.mutex held): every waiting IRP is taken off the backend's
   /// queues and listed in @p out with @p pending_status (cancelled on close,
   /// file_forced_closed on provider shutdown), except one a canceller has claimed,

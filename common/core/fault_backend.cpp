@@ -104,6 +104,10 @@ class FaultBackend final : public Backend {
                    std::vector<Address>& out) noexcept override {
     return inner_->resolve(node, port, family, out);
   }
+  NTSTATUS lookup_name(const Address& address, unsigned flags, std::string* host,
+                       std::string* service) noexcept override {
+    return inner_->lookup_name(address, flags, host, service);
+  }
 
   void teardown(SocketImpl& s, NTSTATUS pending_status, IrpList& out) noexcept override {
     take_held(s, pending_status, out);

@@ -6,6 +6,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <chrono>
+#include <functional>
 #include <new>
 #include <string>
 #include <thread>
@@ -149,10 +150,8 @@ NTSTATUS ProviderCore::resolve(std::string_view node, std::uint16_t port, Addres
     return call.complete(status::not_supported);
   }
   try {
-    std::lock_guard lock(blocking_mutex_);
-    if (!blocking_) blocking_ = std::make_unique<boost::asio::thread_pool>(2);
     Irp* target = &call.irp();
-    boost::asio::post(*blocking_, [this, target, name = std::string(node), port, family, out] {
+    post_blocking([this, target, name = std::string(node), port, family, out] {
       std::vector<Address> found;
       const NTSTATUS st = backend_->resolve(name, port, family, found);
       const std::size_t count = found.size();
@@ -163,6 +162,44 @@ NTSTATUS ProviderCore::resolve(std::string_view node, std::uint16_t port, Addres
     return call.complete(status::insufficient_resources);
   }
   return status::pending;
+}
+
+NTSTATUS ProviderCore::lookup_name(const Address& address, unsigned flags, std::string* host,
+                                   std::string* service, Irp* irp) noexcept {
+  Call call(*this, irp, OpKind::control);
+  if (call.refused()) return status::invalid_parameter;
+  if (is_shut_down()) return call.complete(status::file_forced_closed);
+  if ((host == nullptr && service == nullptr) || (flags & ~name_flags::all) != 0) {
+    return call.complete(status::invalid_parameter);
+  }
+  if (address.family() != AddressFamily::ipv4 && address.family() != AddressFamily::ipv6) {
+    return call.complete(status::invalid_address);
+  }
+  try {
+    Irp* target = &call.irp();
+    post_blocking([this, target, address, flags, host, service] {
+      std::string h;
+      std::string s;
+      const NTSTATUS st = backend_->lookup_name(address, flags, host != nullptr ? &h : nullptr,
+                                                service != nullptr ? &s : nullptr);
+      if (nt_success(st)) {
+        if (host != nullptr) *host = std::move(h);
+        if (service != nullptr) *service = std::move(s);
+      }
+      complete_irp(*target, st, 0);
+    });
+  } catch (...) {
+    return call.complete(status::insufficient_resources);
+  }
+  return status::pending;
+}
+
+// The pool is made on first use: most providers never resolve a name. Throws what
+// allocation throws.
+void ProviderCore::post_blocking(std::function<void()> job) {
+  std::lock_guard lock(blocking_mutex_);
+  if (!blocking_) blocking_ = std::make_unique<boost::asio::thread_pool>(2);
+  boost::asio::post(*blocking_, std::move(job));
 }
 
 }  // namespace detail
@@ -197,6 +234,11 @@ NTSTATUS Provider::create_socket(AddressFamily family, SocketType type, Protocol
 NTSTATUS Provider::resolve(std::string_view node, std::uint16_t port, AddressFamily family,
                            std::vector<Address>* out, Irp* irp) noexcept {
   return core_->resolve(node, port, family, out, irp);
+}
+
+NTSTATUS Provider::lookup_name(const Address& address, unsigned flags, std::string* host,
+                               std::string* service, Irp* irp) noexcept {
+  return core_->lookup_name(address, flags, host, service, irp);
 }
 
 void Provider::shutdown() noexcept { core_->shutdown(); }

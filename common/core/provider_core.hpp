@@ -12,6 +12,7 @@
 #include <boost/asio/thread_pool.hpp>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <span>
@@ -137,6 +138,11 @@ class ProviderCore {
 
   NTSTATUS resolve(std::string_view node, std::uint16_t port, AddressFamily family,
                    std::vector<Address>* out, Irp* irp) noexcept;
+  NTSTATUS lookup_name(const Address& address, unsigned flags, std::string* host,
+                       std::string* service, Irp* irp) noexcept;
+
+  /// Runs @p job on the blocking-work pool (throws on allocation failure).
+  void post_blocking(std::function<void()> job);
 
   /// Forced teardown of every socket (Provider::shutdown).
   void shutdown() noexcept;

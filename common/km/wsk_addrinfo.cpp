@@ -207,15 +207,101 @@ VOID WSKAPI wsk_free_address_info(PWSK_CLIENT, PADDRINFOEXW info) {
 
 namespace {
 
+// Writes UTF-8 @p text as the UTF-16 string of @p out (Length in bytes, NUL after it, as
+// the caller's MaximumLength allows). Invalid UTF-8 (a name from a hosts file in another
+// encoding) becomes U+FFFD rather than a failure: the lookup itself succeeded.
 NTSTATUS put(PUNICODE_STRING out, const char* text, std::size_t n) noexcept {
   if (out == nullptr) return STATUS_SUCCESS;
-  if (out->Buffer == nullptr || (n + 1) * sizeof(WCHAR) > out->MaximumLength) {
-    return STATUS_BUFFER_TOO_SMALL;
+  const auto* b = reinterpret_cast<const unsigned char*>(text);
+  const std::size_t cap = out->Buffer == nullptr ? 0 : out->MaximumLength / sizeof(WCHAR);
+  std::size_t w = 0;
+  auto emit = [&](std::uint32_t u) {
+    if (w < cap) out->Buffer[w] = static_cast<WCHAR>(u);
+    ++w;
+  };
+  for (std::size_t i = 0; i < n;) {
+    std::uint32_t c = b[i++];
+    std::size_t extra = 0;
+    if (c >= 0xC2 && c <= 0xDF) {
+      extra = 1;
+      c &= 0x1F;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      extra = 2;
+      c &= 0x0F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      extra = 3;
+      c &= 0x07;
+    } else if (c >= 0x80) {
+      c = 0xFFFD;  // a stray continuation byte, or a lead byte UTF-8 never uses
+    }
+    std::size_t k = 0;
+    for (; k < extra && i < n && (b[i] & 0xC0) == 0x80; ++k, ++i) c = (c << 6) | (b[i] & 0x3F);
+    const bool overlong = (extra == 2 && c < 0x800) || (extra == 3 && c < 0x10000);
+    if (k != extra || overlong || (c >= 0xD800 && c <= 0xDFFF) || c > 0x10FFFF) c = 0xFFFD;
+    if (c >= 0x10000) {
+      emit(0xD800 + ((c - 0x10000) >> 10));
+      emit(0xDC00 + ((c - 0x10000) & 0x3FF));
+    } else {
+      emit(c);
+    }
   }
-  for (std::size_t i = 0; i < n; ++i) out->Buffer[i] = static_cast<WCHAR>(text[i]);
-  out->Buffer[n] = 0;
-  out->Length = static_cast<USHORT>(n * sizeof(WCHAR));
+  if (w + 1 > cap || w * sizeof(WCHAR) > 0xFFFF) return STATUS_BUFFER_TOO_SMALL;
+  out->Buffer[w] = 0;
+  out->Length = static_cast<USHORT>(w * sizeof(WCHAR));
   return STATUS_SUCCESS;
+}
+
+// Writes both names, or neither: a caller that sees STATUS_BUFFER_TOO_SMALL has its
+// strings' lengths unchanged.
+NTSTATUS put_both(PUNICODE_STRING node, const std::string& host, PUNICODE_STRING service,
+                  const std::string& serv) noexcept {
+  const USHORT node_len = node != nullptr ? node->Length : 0;
+  NTSTATUS st = put(node, host.data(), host.size());
+  if (NT_SUCCESS(st)) st = put(service, serv.data(), serv.size());
+  if (!NT_SUCCESS(st) && node != nullptr) node->Length = node_len;
+  return st;
+}
+
+// The numeric forms, as the platform's resolver writes them: "127.0.0.1", "::1",
+// "fe80::1%2" (numeric scope) and the port in decimal.
+void numeric_names(const Address& a, std::string& host, std::string& serv) {
+  Address bare = a;
+  bare.set_port(0);
+  char text[96];
+  const std::size_t len = bare.format(text, sizeof text);
+  if (a.family() == AddressFamily::ipv6) {  // "[addr]:0"
+    host.assign(text + 1, static_cast<std::size_t>(std::strchr(text, ']') - text - 1));
+  } else {  // "a.b.c.d:0"
+    host.assign(text, len - 2);
+  }
+  serv = std::to_string(a.port());
+}
+
+static_assert(NI_NOFQDN == name_flags::no_fqdn && NI_NUMERICHOST == name_flags::numeric_host &&
+                  NI_NAMEREQD == name_flags::name_required &&
+                  NI_NUMERICSERV == name_flags::numeric_service && NI_DGRAM == name_flags::datagram,
+              "the core's name flags are the NI_* values WSK callers pass");
+
+struct NameLookup {
+  Irp inner;
+  Registration* reg = nullptr;
+  PIRP client = nullptr;
+  PUNICODE_STRING node = nullptr;
+  PUNICODE_STRING service = nullptr;
+  std::string host;
+  std::string serv;
+};
+
+void name_lookup_done(Irp& irp, void* context) noexcept {
+  auto* l = static_cast<NameLookup*>(context);
+  NTSTATUS st = irp.IoStatus.Status;
+  if (NT_SUCCESS(st)) st = put_both(l->node, l->host, l->service, l->serv);
+  Registration* reg = l->reg;
+  PIRP client = l->client;
+  delete l;
+  finish(*reg, client, st, 0);
+  // As for WskGetAddressInfo: the lookup counted as a provider call until now.
+  release_later(*reg, Counted::call);
 }
 
 }  // namespace
@@ -228,46 +314,39 @@ NTSTATUS WSKAPI wsk_get_name_info(PWSK_CLIENT client, PSOCKADDR sa, ULONG sa_len
   CallScope call(reg);
   if (!enter(irp)) return STATUS_INVALID_PARAMETER;
   Address a;
-  NTSTATUS st =
-      (thread != nullptr && process == nullptr) ? STATUS_INVALID_PARAMETER : from_sockaddr(sa, a);
+  NTSTATUS st = (thread != nullptr && process == nullptr) ||
+                        (node == nullptr && service == nullptr) ||
+                        (flags & ~static_cast<ULONG>(name_flags::all)) != 0
+                    ? STATUS_INVALID_PARAMETER
+                    : from_sockaddr(sa, a);
   if (NT_SUCCESS(st)) {
     const ULONG need =
         a.family() == AddressFamily::ipv6 ? sizeof(SOCKADDR_IN6) : sizeof(SOCKADDR_IN);
     if (sa_length < need) st = STATUS_INVALID_PARAMETER;
   }
-  // No reverse-lookup backend: the numeric form is the answer, as getnameinfo gives
-  // when no name is registered; a client that demands a name gets STATUS_NOT_FOUND.
-  if (NT_SUCCESS(st) && (flags & NI_NAMEREQD) != 0 && (flags & NI_NUMERICHOST) == 0) {
-    st = STATUS_NOT_FOUND;
-  }
-  if (NT_SUCCESS(st)) {
-    Address host = a;
-    host.set_port(0);
-    char text[96];
-    const std::size_t len = host.format(text, sizeof text);
-    const char* begin = text;
-    std::size_t n = len;
-    if (a.family() == AddressFamily::ipv6) {  // "[addr]:0"
-      begin = text + 1;
-      n = static_cast<std::size_t>(std::strchr(text, ']') - begin);
-    } else {  // "a.b.c.d:0"
-      n = static_cast<std::size_t>(std::strchr(text, ':') - text);
+  if (!NT_SUCCESS(st)) return finish(*reg, irp, st, 0);
+  try {
+    // Numeric answers need no resolver: made here, without a thread hop.
+    if ((node == nullptr || (flags & NI_NUMERICHOST) != 0) &&
+        (service == nullptr || (flags & NI_NUMERICSERV) != 0)) {
+      std::string host;
+      std::string serv;
+      numeric_names(a, host, serv);
+      return finish(*reg, irp, put_both(node, host, service, serv), 0);
     }
-    st = put(node, begin, n);
-    if (NT_SUCCESS(st)) {
-      char port[8];
-      std::size_t p = 0;
-      char rev[8];
-      unsigned v = a.port();
-      do {
-        rev[p++] = static_cast<char>('0' + v % 10);
-        v /= 10;
-      } while (v != 0);
-      for (std::size_t i = 0; i < p; ++i) port[i] = rev[p - 1 - i];
-      st = put(service, port, p);
-    }
+    auto* l = new NameLookup;
+    call_begin(*reg);  // released by name_lookup_done; nothing below throws
+    l->reg = reg;
+    l->client = irp;
+    l->node = node;
+    l->service = service;
+    l->inner.set_completion(&name_lookup_done, l);
+    reg->provider->lookup_name(a, flags, node != nullptr ? &l->host : nullptr,
+                               service != nullptr ? &l->serv : nullptr, &l->inner);
+  } catch (...) {
+    return finish(*reg, irp, STATUS_INSUFFICIENT_RESOURCES, 0);
   }
-  return finish(*reg, irp, st, 0);
+  return STATUS_PENDING;
 }
 
 }  // namespace wskport::km

@@ -38,6 +38,22 @@ inline PFN_WSK_ACCEPT_EVENT accept_cb(const KmSocket& s) noexcept {
     return table<WSK_CLIENT_STREAM_DISPATCH>(s)->WskAcceptEvent;
   return table<WSK_CLIENT_LISTEN_DISPATCH>(s)->WskAcceptEvent;
 }
+inline PFN_WSK_INSPECT_EVENT inspect_cb(const KmSocket& s) noexcept {
+  if (s.client_dispatch == nullptr) return nullptr;
+  if (s.category == WSK_FLAG_STREAM_SOCKET)
+    return table<WSK_CLIENT_STREAM_DISPATCH>(s)->WskInspectEvent;
+  if (s.category == WSK_FLAG_LISTEN_SOCKET)
+    return table<WSK_CLIENT_LISTEN_DISPATCH>(s)->WskInspectEvent;
+  return nullptr;
+}
+inline PFN_WSK_ABORT_EVENT abort_cb(const KmSocket& s) noexcept {
+  if (s.client_dispatch == nullptr) return nullptr;
+  if (s.category == WSK_FLAG_STREAM_SOCKET)
+    return table<WSK_CLIENT_STREAM_DISPATCH>(s)->WskAbortEvent;
+  if (s.category == WSK_FLAG_LISTEN_SOCKET)
+    return table<WSK_CLIENT_LISTEN_DISPATCH>(s)->WskAbortEvent;
+  return nullptr;
+}
 inline PFN_WSK_RECEIVE_FROM_EVENT receive_from_cb(const KmSocket& s) noexcept {
   if (s.client_dispatch == nullptr) return nullptr;
   return table<WSK_CLIENT_DATAGRAM_DISPATCH>(s)->WskReceiveFromEvent;

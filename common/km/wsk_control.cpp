@@ -98,6 +98,12 @@ NTSTATUS WSKAPI wsk_control_socket(PWSK_SOCKET socket, WSK_CONTROL_SOCKET_TYPE t
       }
       return done(*s, irp, st, 0);
     }
+    if (code == SIO_WSK_QUERY_INSPECT_ID) {
+      // Documented with no IRP; one given anyway is completed with the result.
+      const NTSTATUS st = query_inspect_id(*s, out, out_size);
+      if (NT_SUCCESS(st) && out_returned != nullptr) *out_returned = sizeof(WSK_INSPECT_ID);
+      return done(*s, irp, st, NT_SUCCESS(st) ? sizeof(WSK_INSPECT_ID) : 0);
+    }
     if (code == SIO_WSK_QUERY_IDEAL_SEND_BACKLOG) {
       if (out == nullptr || out_size < sizeof(SIZE_T)) {
         return done(*s, irp, STATUS_BUFFER_TOO_SMALL, 0);
@@ -114,6 +120,29 @@ NTSTATUS WSKAPI wsk_control_socket(PWSK_SOCKET socket, WSK_CONTROL_SOCKET_TYPE t
       return done(*s, irp, st, NT_SUCCESS(st) ? sizeof(SIZE_T) : 0);
     }
     return done(*s, irp, STATUS_NOT_SUPPORTED, 0);
+  }
+  if (level == SOL_SOCKET && code == SO_CONDITIONAL_ACCEPT &&
+      (type == WskSetOption || type == WskGetOption)) {
+    // A WSK-level mode, not a transport option: the core never sees it.
+    if (irp == nullptr) return STATUS_INVALID_PARAMETER;  // an IRP is required
+    if (!enter(irp)) return STATUS_INVALID_PARAMETER;
+    ULONG v = 0;
+    if (type == WskSetOption) {
+      if (in == nullptr || in_size < sizeof v) {
+        return finish(*s->reg, irp, STATUS_INVALID_PARAMETER, 0);
+      }
+      std::memcpy(&v, in, sizeof v);
+      return finish(*s->reg, irp, set_conditional_accept(*s, v), 0);
+    }
+    if (out == nullptr || out_size < sizeof v) {
+      return finish(*s->reg, irp, STATUS_BUFFER_TOO_SMALL, 0);
+    }
+    {
+      std::lock_guard lock(s->m);
+      v = s->conditional ? 1 : 0;
+    }
+    std::memcpy(out, &v, sizeof v);
+    return finish(*s->reg, irp, STATUS_SUCCESS, sizeof v);
   }
   SocketOption option{};
   if ((type != WskSetOption && type != WskGetOption) || !option_of(level, code, option)) {

@@ -13,9 +13,6 @@
 #include <cstring>
 #include <new>
 
-#include <cstring>
-#include <new>
-
 #include "common/km/wsk_callbacks.hpp"
 
 namespace wskport::km {
@@ -24,6 +21,13 @@ using detail::OpKind;
 
 constexpr std::size_t stream_chunk = 64 * 1024;
 constexpr std::size_t datagram_chunk = 65536;
+// Connections a conditional-accept listener holds at most, under inspection or accepted
+// and not yet taken; beyond, new ones wait in the transport's backlog, as SYNs wait for a
+// full accept queue.
+constexpr std::size_t max_inspections = 128;
+// Chunks a connection pended in inspection reads ahead: it must keep a receive posted to
+// see its peer go away, and keeps what the peer sent before the verdict for the client.
+constexpr std::size_t max_watch_chunks = 4;
 
 using Lock = std::unique_lock<std::mutex>;
 
@@ -258,8 +262,14 @@ static bool post_internal(KmSocket& s, Lock& lock) noexcept {
   Provider& p = *s.reg->provider;
   (void)p;
   if (is_listener(s)) {
-    if ((s.state & state_listening) == 0 || !s.accepted.empty()) return false;
-    if ((s.events & WSK_EVENT_ACCEPT) == 0 && s.waiting.empty()) return false;
+    if ((s.state & state_listening) == 0) return false;
+    // Conditional accept inspects each request as it comes, as Windows does at the SYN,
+    // whoever will take it and while accepted ones wait for a taker.
+    if (!s.conditional && (!s.accepted.empty() ||
+                           ((s.events & WSK_EVENT_ACCEPT) == 0 && s.waiting.empty()))) {
+      return false;
+    }
+    if (s.inspections.size() + s.accepted.size() >= max_inspections) return false;
     s.rx_posted = true;
     ++s.busy;
     s.rx_irp.set_completion(&on_rx, &s);
@@ -273,8 +283,11 @@ static bool post_internal(KmSocket& s, Lock& lock) noexcept {
     if ((s.state & state_bound) == 0 || !s.buffered.empty()) return false;
     if ((s.events & WSK_EVENT_RECEIVE_FROM) == 0 && s.waiting.empty()) return false;
   } else {
-    if ((s.state & state_connected) == 0 || s.eof || !s.buffered.empty()) return false;
-    if ((s.events & (WSK_EVENT_RECEIVE | WSK_EVENT_DISCONNECT)) == 0 && s.waiting.empty()) {
+    const bool watched = s.inspect_owner != nullptr;
+    if ((s.state & state_connected) == 0 || s.eof) return false;
+    if (!s.buffered.empty() && (!watched || s.buffered.size() >= max_watch_chunks)) return false;
+    if ((s.events & (WSK_EVENT_RECEIVE | WSK_EVENT_DISCONNECT)) == 0 && s.waiting.empty() &&
+        !watched) {
       return false;
     }
   }
@@ -303,12 +316,15 @@ static bool post_internal(KmSocket& s, Lock& lock) noexcept {
 // One unit of work. Returns true if anything happened (the caller loops).
 static bool step(KmSocket& s, Lock& lock) noexcept {
   if (s.closing) return false;
+  if (s.inspect_owner != nullptr && inspect_watch_step(s, lock)) return true;
   finish_disable_waiters(s, lock);
   const bool listener = is_listener(s);
   const bool datagram = s.category == WSK_FLAG_DATAGRAM_SOCKET;
   // 1. Client IRPs first.
   if (listener) {
-    if (!s.accepted.empty()) return serve_accept(s, lock);
+    // A connection nobody takes yet does not hold up the rest (conditional accept goes
+    // on inspecting requests meanwhile).
+    if (!s.accepted.empty() && serve_accept(s, lock)) return true;
     if (!s.waiting.empty() && !NT_SUCCESS(s.rx_error)) {
       PIRP irp = s.waiting.front();
       s.waiting.pop_front();
@@ -333,6 +349,7 @@ static bool step(KmSocket& s, Lock& lock) noexcept {
   }
   // 2. Callbacks.
   if (listener) {
+    if (s.conditional && inspect_step(s, lock)) return true;
     PFN_WSK_ACCEPT_EVENT cb = accept_cb(s);
     if (!NT_SUCCESS(s.rx_error) && s.rx_error != STATUS_CANCELLED && !s.dead_indicated &&
         (s.events & WSK_EVENT_ACCEPT) != 0 && cb != nullptr) {
@@ -509,7 +526,9 @@ static void on_rx(Irp& irp, void* context) noexcept {
     if (is_listener(s)) {
       if (NT_SUCCESS(st)) {
         KmSocket* ns = adopt_accepted(s, info, nullptr, nullptr);
-        if (ns != nullptr) {
+        if (ns != nullptr && s.conditional) {
+          inspect_arrived(s, ns);
+        } else if (ns != nullptr) {
           s.accepted.push_back(ns);
         } else {
           Irp close;
@@ -558,6 +577,7 @@ void pump(KmSocket& s) noexcept { post_pump(s); }
 
 bool km_engaged(const KmSocket& s) noexcept {
   if (s.rx_posted || !s.waiting.empty() || !s.buffered.empty() || !s.accepted.empty()) return true;
+  if (s.conditional) return true;  // every connection goes through inspection
   if (s.eof || !NT_SUCCESS(s.rx_error)) return s.category != WSK_FLAG_LISTEN_SOCKET;
   return (s.events & (WSK_EVENT_ACCEPT | WSK_EVENT_RECEIVE | WSK_EVENT_DISCONNECT |
                       WSK_EVENT_RECEIVE_FROM)) != 0;
@@ -594,6 +614,7 @@ NTSTATUS close_socket(KmSocket& s, PIRP irp) noexcept {
   std::deque<PIRP> waiting;
   std::deque<PIRP> disablers;
   std::deque<KmSocket*> accepted;
+  std::deque<Inspection> inspections;
   {
     std::lock_guard lock(s.m);
     s.closing = true;
@@ -601,6 +622,7 @@ NTSTATUS close_socket(KmSocket& s, PIRP irp) noexcept {
     waiting.swap(s.waiting);
     disablers.swap(s.disable_waiters);
     accepted.swap(s.accepted);
+    inspections.swap(s.inspections);
     ++s.busy;  // the core close below
   }
   const bool listener = is_listener(s);
@@ -609,6 +631,7 @@ NTSTATUS close_socket(KmSocket& s, PIRP irp) noexcept {
   }
   for (PIRP d : disablers) complete_queued(s, d, STATUS_SUCCESS, 0);
   for (KmSocket* a : accepted) close_socket(*a, nullptr);
+  inspect_close_all(s, inspections);
   s.close_core.set_completion(&on_core_closed, &s);
   s.core.close(&s.close_core);
   return STATUS_PENDING;

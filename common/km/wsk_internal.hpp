@@ -137,6 +137,21 @@ inline constexpr unsigned state_connected = 1U;  // connection/stream: connected
 inline constexpr unsigned state_listening = 2U;  // listen bound, or stream after WskListen
 inline constexpr unsigned state_bound = 4U;      // datagram: bound
 
+/// A connection request on a conditional-accept listener (SO_CONDITIONAL_ACCEPT), from
+/// the moment the transport accepted it until WskInspectEvent or WskInspectComplete
+/// decided. User mode cannot hold a TCP handshake open, so the request is an accepted
+/// connection the client has not been shown: Reject resets it, Accept hands it on to
+/// WskAccept / WskAcceptEvent as any accepted connection. See wsk_inspect.cpp.
+struct Inspection {
+  enum class Stage { fresh, asking, pended };
+  KmSocket* socket = nullptr;  // the hidden connection (a listener's list owns it)
+  WSK_INSPECT_ID id{};
+  Stage stage = Stage::fresh;
+  // A WskInspectComplete that arrived while WskInspectEvent was still returning
+  // WskInspectPend (the client may call it from another thread at once).
+  WSK_INSPECT_ACTION decided = WskInspectPend;
+};
+
 /// Event-callback state of a socket. Guarded by KmSocket::m.
 struct KmSocket {
   WSK_SOCKET header{};                                // first: PWSK_SOCKET == KmSocket*
@@ -180,6 +195,19 @@ struct KmSocket {
 
   // Listen side: connections accepted by the internal IRP, not yet handed out.
   std::deque<KmSocket*> accepted;
+  bool bound = false;  // WskBind succeeded (options that must come before it)
+
+  // Conditional accept (wsk_inspect.cpp). Listener: the mode, the requests under
+  // inspection and the serial numbers of their ids. Connection: the listener watching
+  // it while its request is pended (holding one busy count of that listener), and the
+  // id it was accepted under (SIO_WSK_QUERY_INSPECT_ID).
+  bool conditional = false;
+  bool inspect_dead_indicated = false;
+  ULONG inspect_serial = 0;
+  std::deque<Inspection> inspections;
+  KmSocket* inspect_owner = nullptr;
+  bool has_inspect_id = false;
+  WSK_INSPECT_ID inspect_id{};
 
   // Datagram sockets.
   bool has_remote = false;  // SIO_WSK_SET_REMOTE_ADDRESS
@@ -246,6 +274,27 @@ NTSTATUS queue_client_irp(KmSocket& s, PIRP irp, wskport::detail::OpKind kind) n
 NTSTATUS close_socket(KmSocket& s, PIRP irp) noexcept;
 /// Releases a retained indication list (WskRelease, both forms).
 NTSTATUS release_chunks(KmSocket& s, Chunk* first) noexcept;
+// ---- conditional accept (wsk_inspect.cpp) ------------------------------------------
+
+/// SO_CONDITIONAL_ACCEPT set (listen or stream socket, before WskBind; enabling needs a
+/// WskInspectEvent in the client's table): STATUS_SUCCESS, STATUS_INVALID_DEVICE_STATE
+/// (other category, or already bound), STATUS_INVALID_PARAMETER (no WskInspectEvent).
+NTSTATUS set_conditional_accept(KmSocket& s, ULONG value) noexcept;
+/// SIO_WSK_QUERY_INSPECT_ID: the id a connection was accepted under.
+/// STATUS_SUCCESS, STATUS_BUFFER_TOO_SMALL, STATUS_INVALID_DEVICE_REQUEST (not a socket
+/// accepted through conditional accept).
+NTSTATUS query_inspect_id(KmSocket& s, PVOID out, SIZE_T out_size) noexcept;
+/// A connection the listener's internal IRP accepted, entering inspection (s.m held).
+void inspect_arrived(KmSocket& listener, KmSocket* connection) noexcept;
+/// Listener pump: asks WskInspectEvent about the oldest fresh request, or reports a dead
+/// listener to it once. True if it did anything. Unlocks @p lock meanwhile.
+bool inspect_step(KmSocket& listener, std::unique_lock<std::mutex>& lock) noexcept;
+/// Connection pump: a pended request whose peer went away is dropped (WskAbortEvent on
+/// the listener). True if it did anything. Unlocks @p lock meanwhile.
+bool inspect_watch_step(KmSocket& connection, std::unique_lock<std::mutex>& lock) noexcept;
+/// Listener close: resets every request still under inspection (s.m not held).
+void inspect_close_all(KmSocket& listener, std::deque<Inspection>& taken) noexcept;
+
 /// Builds a km socket for a connection the core accepted (Information of accept).
 KmSocket* adopt_accepted(KmSocket& listener, std::uintptr_t id, PVOID context,
                          const void* dispatch) noexcept;
@@ -274,9 +323,11 @@ KmSocket* adopt_accepted(KmSocket& listener, std::uintptr_t id, PVOID context,
 /// IPPROTO_TCP TCP_NODELAY; IPPROTO_IPV6 IPV6_V6ONLY; ULONG values -> STATUS_SUCCESS,
 /// STATUS_INVALID_PARAMETER (unknown option, short input), STATUS_BUFFER_TOO_SMALL
 /// (get with a short output), STATUS_INVALID_DEVICE_STATE (must precede bind).
+/// SOL_SOCKET SO_CONDITIONAL_ACCEPT (IRP required): see set_conditional_accept.
 /// WskIoctl: SIO_WSK_SET_REMOTE_ADDRESS / SIO_WSK_SET_SENDTO_ADDRESS (datagram, IRP
-/// required; NULL input clears), SIO_WSK_QUERY_IDEAL_SEND_BACKLOG (SIZE_T out); any
-/// other code -> STATUS_NOT_SUPPORTED.
+/// required; NULL input clears), SIO_WSK_QUERY_IDEAL_SEND_BACKLOG (SIZE_T out),
+/// SIO_WSK_QUERY_INSPECT_ID (no IRP needed; see query_inspect_id); any other code ->
+/// STATUS_NOT_SUPPORTED.
 NTSTATUS WSKAPI wsk_control_socket(PWSK_SOCKET, WSK_CONTROL_SOCKET_TYPE, ULONG, ULONG, SIZE_T,
                                    PVOID, SIZE_T, PVOID, SIZE_T*, PIRP);
 /// WskCloseSocket: completes every IRP pending on the socket (STATUS_CANCELLED), waits
@@ -295,7 +346,12 @@ NTSTATUS WSKAPI wsk_bind(PWSK_SOCKET, PSOCKADDR, ULONG, PIRP);
 /// (Flags != 0), STATUS_TOO_MANY_OPENED_FILES.
 NTSTATUS WSKAPI wsk_accept(PWSK_SOCKET, ULONG, PVOID, const WSK_CLIENT_CONNECTION_DISPATCH*,
                            PSOCKADDR, PSOCKADDR, PIRP);
-/// WskInspectComplete: conditional accept is not offered: STATUS_INVALID_DEVICE_STATE.
+/// WskInspectComplete (wsk_inspect.cpp): resumes a request WskInspectEvent pended.
+/// Accept: it goes on to WskAccept / WskAcceptEvent; Reject: the peer gets a reset.
+/// Completes inline: STATUS_SUCCESS; STATUS_INVALID_PARAMETER (null id, an action other
+/// than WskInspectAccept / WskInspectReject, or an id that names no pended request:
+/// never given, already completed, or dropped (WskAbortEvent), in which case nothing is
+/// established); STATUS_INVALID_DEVICE_STATE (conditional accept not enabled).
 NTSTATUS WSKAPI wsk_inspect_complete(PWSK_SOCKET, PWSK_INSPECT_ID, WSK_INSPECT_ACTION, PIRP);
 /// WskGetLocalAddress / WskGetRemoteAddress: the sockaddr (Windows layout) written to
 /// the caller's buffer (SOCKADDR_IN or SOCKADDR_IN6 size); STATUS_SUCCESS,

@@ -32,9 +32,17 @@ namespace wskport::km {
 //   STATUS_SUCCESS, STATUS_NOT_FOUND, STATUS_IO_TIMEOUT, STATUS_INVALID_PARAMETER (no
 //   Result, OwningThread without OwningProcess, name space other than NS_ALL/NS_DNS,
 //   bad UTF-16, unknown service), STATUS_NOT_SUPPORTED (hints family).
-// WskGetNameInfo: numeric forms into the caller's UNICODE_STRINGs; STATUS_SUCCESS,
-//   STATUS_BUFFER_TOO_SMALL, STATUS_INVALID_PARAMETER, STATUS_NOT_FOUND (NI_NAMEREQD:
-//   no reverse lookup backend). Completes inline.
+// WskGetNameInfo: host and service names (hosts file, DNS, services table through the
+//   platform's getnameinfo / GetNameInfoW on a provider thread) into the caller's
+//   UNICODE_STRINGs, Information 0; with NI_NUMERICHOST and NI_NUMERICSERV (or the
+//   other string NULL) the numeric forms, made inline. NI_NOFQDN, NI_NAMEREQD, NI_DGRAM
+//   as the platform's resolver applies them. STATUS_SUCCESS, STATUS_BUFFER_TOO_SMALL
+//   (a string's MaximumLength cannot hold the name and its NUL: neither is written),
+//   STATUS_INVALID_PARAMETER (both strings NULL, an unknown flag, SockAddrLength short
+//   of the family's sockaddr, OwningThread without OwningProcess), STATUS_INVALID_ADDRESS
+//   (family), STATUS_NOT_FOUND (NI_NAMEREQD and no name: the status Windows 8 and later
+//   give WskGetAddressInfo for an unknown name, where the page names STATUS_NO_MATCH),
+//   STATUS_IO_TIMEOUT (the name server did not answer).
 NTSTATUS WSKAPI wsk_socket(PWSK_CLIENT, ADDRESS_FAMILY, USHORT, ULONG, ULONG, PVOID, const VOID*,
                            PEPROCESS, PETHREAD, PSECURITY_DESCRIPTOR, PIRP);
 NTSTATUS WSKAPI wsk_socket_connect(PWSK_CLIENT, USHORT, ULONG, PSOCKADDR, PSOCKADDR, ULONG, PVOID,

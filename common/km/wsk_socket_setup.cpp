@@ -214,6 +214,7 @@ NTSTATUS WSKAPI wsk_bind(PWSK_SOCKET socket, PSOCKADDR local, ULONG flags, PIRP 
   if (NT_SUCCESS(st)) {
     {
       std::lock_guard lock(s->m);
+      s->bound = true;
       if (s->category == WSK_FLAG_LISTEN_SOCKET) s->state |= state_listening;  // listening
       if (s->category == WSK_FLAG_DATAGRAM_SOCKET) s->state |= state_bound;    // bound
     }
@@ -260,16 +261,6 @@ NTSTATUS WSKAPI wsk_accept(PWSK_SOCKET socket, ULONG flags, PVOID context,
   set_provider_hook(irp, &accept_hook);
   s->core.accept(nullptr, nullptr, &core_irp(irp));
   return STATUS_PENDING;
-}
-
-NTSTATUS WSKAPI wsk_inspect_complete(PWSK_SOCKET socket, PWSK_INSPECT_ID, WSK_INSPECT_ACTION,
-                                     PIRP irp) {
-  KmSocket* s = socket_from(socket);
-  CallScope call(s != nullptr ? s->reg : nullptr);  // WskDeregister waits for it
-  if (s == nullptr || !enter(irp)) return STATUS_INVALID_PARAMETER;
-  // Conditional accept (SO_CONDITIONAL_ACCEPT) is not offered, so no inspection can
-  // be pending.
-  return finish(*s->reg, irp, STATUS_INVALID_DEVICE_STATE, 0);
 }
 
 namespace {

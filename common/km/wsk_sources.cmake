@@ -6,6 +6,7 @@ target_sources(wskport_km PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/wsk_control.cpp
   ${CMAKE_CURRENT_LIST_DIR}/wsk_event_control.cpp
   ${CMAKE_CURRENT_LIST_DIR}/wsk_events.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/wsk_inspect.cpp
   ${CMAKE_CURRENT_LIST_DIR}/wsk_provider.cpp
   ${CMAKE_CURRENT_LIST_DIR}/wsk_registration.cpp
   ${CMAKE_CURRENT_LIST_DIR}/wsk_socket_setup.cpp

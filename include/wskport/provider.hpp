@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -35,6 +36,17 @@ struct ProviderOptions {
   /// call returns `status::pending`), so a receive loop cannot overflow the stack.
   unsigned max_inline_depth = 4;
 };
+
+/// Flags of `Provider::lookup_name` (the NI_* values of Windows' ws2def.h, so WSK callers
+/// pass theirs unchanged; each backend translates them to its resolver's).
+namespace name_flags {
+inline constexpr unsigned no_fqdn = 0x01;          ///< NI_NOFQDN: a local host's short name
+inline constexpr unsigned numeric_host = 0x02;     ///< NI_NUMERICHOST: no reverse lookup
+inline constexpr unsigned name_required = 0x04;    ///< NI_NAMEREQD: no name is an error
+inline constexpr unsigned numeric_service = 0x08;  ///< NI_NUMERICSERV: the port in digits
+inline constexpr unsigned datagram = 0x10;         ///< NI_DGRAM: the UDP service name
+inline constexpr unsigned all = 0x1F;
+}  // namespace name_flags
 
 /// The backends compiled into this build, native first.
 [[nodiscard]] std::vector<std::string_view> available_backends();
@@ -81,6 +93,22 @@ class Provider {
   /// (after shutdown).
   NTSTATUS resolve(std::string_view node, std::uint16_t port, AddressFamily family,
                    std::vector<Address>* out, Irp* irp) noexcept;
+
+  /// Translates a transport address to a host name and a service name, as
+  /// WskGetNameInfo does: the platform's reverse lookup (getnameinfo / GetNameInfoW:
+  /// hosts file, then DNS) and service table run on the provider thread set aside for
+  /// blocking work, never on the event loop, and the IRP completes from there.
+  /// @p address is copied; @p host and @p service (UTF-8) must stay valid until
+  /// completion and are replaced on success; either may be null (that name is not
+  /// wanted), not both. @p flags are `name_flags`. Without `name_required`, an address
+  /// with no name gives its numeric form; a port with no service name gives digits.
+  /// Information = 0. Not interruptible, like `resolve`.
+  /// Completes with: `success`; `not_found` (`name_required` and the address has no
+  /// name); `io_timeout` (temporary resolver failure); `invalid_parameter` (both
+  /// outputs null, a flag outside `name_flags::all`); `invalid_address` (not an IPv4 or
+  /// IPv6 address); `insufficient_resources`; `file_forced_closed` (after shutdown).
+  NTSTATUS lookup_name(const Address& address, unsigned flags, std::string* host,
+                       std::string* service, Irp* irp) noexcept;
 
   /// The handle for an id from `IoStatus.Information` of a create or accept. Never
   /// fails; a bad id gives a handle whose calls complete with `invalid_handle`.

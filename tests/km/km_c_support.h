@@ -356,6 +356,15 @@ int KtDatagramSendMessages(char* msg, unsigned int cap);
 int KtReceiveFromEvent(char* msg, unsigned int cap);
 int KtDatagramListenBind(char* msg, unsigned int cap);
 
+/* km_c_nameinfo.c */
+int KtNameInfoNames(char* msg, unsigned int cap);
+int KtNameInfoHostsFile(char* msg, unsigned int cap);
+/* km_c_inspect.c */
+int KtConditionalAcceptIpv4(char* msg, unsigned int cap);
+int KtConditionalAcceptIpv6(char* msg, unsigned int cap);
+int KtInspectPendIpv4(char* msg, unsigned int cap);
+int KtInspectPendIpv6(char* msg, unsigned int cap);
+
 /* km_c_gaps.c */
 _IRQL_requires_max_(PASSIVE_LEVEL) int KtMultipleAccepts(_Out_writes_z_(cap) char* msg,
                                                          _In_ unsigned int cap);

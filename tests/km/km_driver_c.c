@@ -455,6 +455,8 @@ static int KtRunChecked(KT_CASE_FN fn, char* msg, unsigned int cap) {
   X(SocketCategories)        \
   X(AddressInfo)             \
   X(NameInfo)                \
+  X(NameInfoNames)           \
+  X(NameInfoHostsFile)       \
   X(ConnectUnbound)          \
   X(StreamIpv4)              \
   X(StreamIpv6)              \
@@ -484,7 +486,11 @@ static int KtRunChecked(KT_CASE_FN fn, char* msg, unsigned int cap) {
   X(DatagramListenBind)      \
   X(MultipleAccepts)         \
   X(CloseIsAbortive)         \
-  X(ReentrantCompletion)
+  X(ReentrantCompletion)     \
+  X(ConditionalAcceptIpv4)   \
+  X(ConditionalAcceptIpv6)   \
+  X(InspectPendIpv4)         \
+  X(InspectPendIpv6)
 
 #define KT_WRAP(name)                                       \
   static int KtChecked##name(char* msg, unsigned int cap) { \

@@ -52,6 +52,13 @@ enum {
   /** The peer of a reset connection may see a graceful close: Wine reports an RST that
    *  arrives while no receive is pending as a graceful end (Windows reports a reset). */
   KM_TEST_QUIRK_RESET_SEEN_AS_GRACEFUL = 1,
+  /** The hosts and services files, the resolver's sources and the host name are the
+   *  tests' own (tests/km/private_names.sh), so name lookups have exact answers. */
+  KM_TEST_QUIRK_PRIVATE_NAMES = 2,
+  /** Host names reach GetNameInfoW through the ANSI code page: Wine converts the host
+   *  resolver's bytes with code page 1252, so a UTF-8 name arrives as one WCHAR per byte
+   *  (Windows reads its hosts file itself). */
+  KM_TEST_QUIRK_NAMES_THROUGH_ANSI = 4,
 };
 
 /** Tells the drivers the host's quirks (before the first case runs). */

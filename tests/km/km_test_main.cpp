@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -92,9 +93,13 @@ void register_cases() {
 
 int main(int argc, char** argv) {
   testing::InitGoogleTest(&argc, argv);
-  wskport_km_test_set_quirks(wskport::test::platform::running_under_wine()
-                                 ? static_cast<unsigned int>(KM_TEST_QUIRK_RESET_SEEN_AS_GRACEFUL)
-                                 : 0U);
+  unsigned int quirks = 0;
+  if (wskport::test::platform::running_under_wine()) {
+    quirks |= KM_TEST_QUIRK_RESET_SEEN_AS_GRACEFUL | KM_TEST_QUIRK_NAMES_THROUGH_ANSI;
+  }
+  // Set by tests/km/private_names.sh once its files are in place.
+  if (std::getenv("WSKPORT_TEST_PRIVATE_NAMES") != nullptr) quirks |= KM_TEST_QUIRK_PRIVATE_NAMES;
+  wskport_km_test_set_quirks(quirks);
   register_driver(wskport_km_test_driver_c());
   register_driver(wskport_km_test_driver_cpp());
   register_cases();  // after the vector is complete: the tests keep pointers into it

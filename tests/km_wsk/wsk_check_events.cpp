@@ -265,8 +265,9 @@ extern "C" int wskport_wsk_check_events(void) {
   SOCKADDR_IN6 a6;
   IN6ADDR_SETLOOPBACK(&a6);
   a6.sin6_port = 0x5000;  // 80
-  CHECK(p.Dispatch->WskGetNameInfo(p.Client, (PSOCKADDR)&a6, sizeof a6, &hn, &sn, NI_NUMERICHOST,
-                                   nullptr, nullptr, op.reset()) == STATUS_PENDING);
+  CHECK(p.Dispatch->WskGetNameInfo(p.Client, (PSOCKADDR)&a6, sizeof a6, &hn, &sn,
+                                   NI_NUMERICHOST | NI_NUMERICSERV, nullptr, nullptr,
+                                   op.reset()) == STATUS_PENDING);
   CHECK(op.wait() && op.st() == STATUS_SUCCESS && hn.Length == 6 && hb[0] == L':' &&
         sn.Length == 4 && sb[0] == L'8');
 
