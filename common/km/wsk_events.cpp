@@ -265,8 +265,8 @@ static bool post_internal(KmSocket& s, Lock& lock) noexcept {
     if ((s.state & state_listening) == 0) return false;
     // Conditional accept inspects each request as it comes, as Windows does at the SYN,
     // whoever will take it and while accepted ones wait for a taker.
-    if (!s.conditional && (!s.accepted.empty() ||
-                           ((s.events & WSK_EVENT_ACCEPT) == 0 && s.waiting.empty()))) {
+    if (!s.conditional &&
+        (!s.accepted.empty() || ((s.events & WSK_EVENT_ACCEPT) == 0 && s.waiting.empty()))) {
       return false;
     }
     if (s.inspections.size() + s.accepted.size() >= max_inspections) return false;
