@@ -9,6 +9,7 @@
 #include <wskport_driver.h>
 
 #include "common/km/km_image_host.hpp"
+#include "common/km/km_runtime.hpp"
 
 namespace host = wskport::km::host;
 
@@ -44,9 +45,13 @@ extern "C" int WskportDriverHostMain(int argc, char** argv, PCSTR ImagePath) {
     std::fprintf(stderr, "%s: DriverEntry failed with 0x%08X\n", program.c_str(),
                  static_cast<unsigned>(status));
     std::fflush(stderr);
+    wskport::km::detail::stop_timers_at_exit();
     return host::exit_status_of(status);
   }
   host::wait_for_stop_signal();
   WSKPORT_LEAK_REPORT report;
-  return WskportUnloadDriver(image, &report) == STATUS_SUCCESS ? 0 : 3;
+  const int code = WskportUnloadDriver(image, &report) == STATUS_SUCCESS ? 0 : 3;
+  // Before exit, while the runtime's timer threads still run (see km_timer.cpp).
+  wskport::km::detail::stop_timers_at_exit();
+  return code;
 }

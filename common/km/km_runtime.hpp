@@ -62,6 +62,10 @@ KIRQL& current_irql() noexcept;
 /// (km_timer.cpp): a driver image with any of them cannot be unmapped.
 std::size_t timers_and_dpcs_in(std::uintptr_t begin, std::uintptr_t end) noexcept;
 
+/// Stops the timer and DPC threads from serving (km_timer.cpp); once per process. A
+/// program's exit path calls it while those threads still run (see km_timer.cpp).
+void stop_timers_at_exit() noexcept;
+
 /// Pool bookkeeping for the host and tests (km_pool.cpp).
 std::int64_t pool_outstanding() noexcept;
 

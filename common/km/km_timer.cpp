@@ -20,6 +20,7 @@
 // nothing destroyed. An atexit handler tells them to stop serving and waits (briefly,
 // bounded) for a DPC routine that is running, so no DPC starts while static destructors
 // run; a driver still has to cancel its timers and flush its DPCs in DriverUnload.
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdlib>
@@ -222,7 +223,15 @@ void dpc_main() noexcept {
   }
 }
 
+std::atomic<bool> g_stopped{false};
+
 void stop_at_exit() noexcept {
+  // Once only. In the shared runtime (a DLL on Windows) the atexit handler runs at
+  // DLL_PROCESS_DETACH, after ExitProcess has ended the timer and DPC threads, possibly
+  // inside the condition variables below: touching them then can hang the exit (seen
+  // under Wine). The driver host therefore stops the threads itself before it returns
+  // (stop_timers_at_exit), and the handler's later call does nothing.
+  if (g_stopped.exchange(true)) return;
   Deferred& d = deferred();
   std::unique_lock<std::mutex> guard(d.lock);
   d.exiting = true;
@@ -238,6 +247,8 @@ void stop_at_exit() noexcept {
 const char kFlushFromDpcKey = 0;
 
 }  // namespace
+
+void stop_timers_at_exit() noexcept { stop_at_exit(); }
 
 }  // namespace wskport::km::detail
 
