@@ -12,6 +12,8 @@
 
 #include <ntddk.h>
 
+#include "common/km/km_gentable.hpp"
+
 namespace wskport::km::detail {
 
 namespace {
@@ -190,27 +192,7 @@ void swap_with_successor(Links* x) noexcept {
 }
 
 TABLE_SEARCH_RESULT find(PRTL_AVL_TABLE t, PVOID key, Links** where) {
-  Links* n = root_of(t);
-  if (n == nullptr) return TableEmptyTree;
-  for (;;) {
-    const RTL_GENERIC_COMPARE_RESULTS r = t->CompareRoutine(t, key, data_of(n));
-    if (r == GenericLessThan) {
-      if (n->LeftChild == nullptr) {
-        *where = n;
-        return TableInsertAsLeft;
-      }
-      n = n->LeftChild;
-    } else if (r == GenericGreaterThan) {
-      if (n->RightChild == nullptr) {
-        *where = n;
-        return TableInsertAsRight;
-      }
-      n = n->RightChild;
-    } else {
-      *where = n;
-      return TableFoundNode;
-    }
-  }
+  return search_tree(t, root_of(t), key, where, data_of);
 }
 
 PVOID insert_at(PRTL_AVL_TABLE t, PVOID buffer, CLONG size, PBOOLEAN new_element, Links* parent,

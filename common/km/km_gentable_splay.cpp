@@ -12,6 +12,8 @@
 
 #include <ntddk.h>
 
+#include "common/km/km_gentable.hpp"
+
 namespace wskport::km::detail {
 
 namespace {
@@ -193,27 +195,7 @@ namespace wskport::km::detail {
 namespace {
 
 TABLE_SEARCH_RESULT find(PRTL_GENERIC_TABLE t, PVOID key, Node** where) {
-  Node* n = t->TableRoot;
-  if (n == nullptr) return TableEmptyTree;
-  for (;;) {
-    const RTL_GENERIC_COMPARE_RESULTS r = t->CompareRoutine(t, key, data_of(n));
-    if (r == GenericLessThan) {
-      if (n->LeftChild == nullptr) {
-        *where = n;
-        return TableInsertAsLeft;
-      }
-      n = n->LeftChild;
-    } else if (r == GenericGreaterThan) {
-      if (n->RightChild == nullptr) {
-        *where = n;
-        return TableInsertAsRight;
-      }
-      n = n->RightChild;
-    } else {
-      *where = n;
-      return TableFoundNode;
-    }
-  }
+  return search_tree(t, t->TableRoot, key, where, data_of);
 }
 
 PVOID insert_at(PRTL_GENERIC_TABLE t, PVOID buffer, CLONG size, PBOOLEAN new_element, Node* parent,

@@ -19,15 +19,6 @@
 #include "common/km/km_image_host.hpp"
 #include "common/km/km_runtime.hpp"
 
-namespace wskport::km::image {
-namespace {
-
-constexpr ULONG kIrpTag = detail::tag(' ', 'p', 'r', 'I');  // km_irp.cpp's
-constexpr ULONG kMdlTag = detail::tag(' ', 'l', 'd', 'M');  // km_mdl.cpp's
-
-}  // namespace
-}  // namespace wskport::km::image
-
 // The opaque handle of wskport_driver.h is the slot itself.
 struct _WSKPORT_DRIVER_IMAGE {
   // Read without a lock by owner_of() on every tracked allocation.
@@ -61,16 +52,6 @@ int index_of(const Slot* slot) noexcept {
     if (&g_slots[i] == slot) return i + 1;
   }
   return 0;
-}
-
-// "name.sys" -> "name"; the directory and the last extension go.
-std::string stem(const std::string& path) {
-  std::string name = path;
-  const auto slash = name.find_last_of("/\\");
-  if (slash != std::string::npos) name.erase(0, slash + 1);
-  const auto dot = name.find_last_of('.');
-  if (dot != std::string::npos && dot > 0) name.erase(dot);
-  return name.empty() ? std::string("driver") : name;
 }
 
 void publish_range(Slot& slot) noexcept {
@@ -115,24 +96,19 @@ bool report_leaks(Slot& slot, WSKPORT_LEAK_REPORT& out) {
   };
   detail::pool_disown(owner, [&](const void* block, ULONG tag, SIZE_T size, const void* caller) {
     const char* what = "pool block";
-    if (tag == kIrpTag) {
+    if (tag == detail::kIrpPoolTag) {
       what = "IRP";
       ++out.Irps;
-    } else if (tag == kMdlTag) {
+    } else if (tag == detail::kMdlPoolTag) {
       what = "MDL";
       ++out.Mdls;
     } else {
       ++out.PoolBlocks;
     }
-    char text[5] = {};
-    for (int i = 0; i < 4; ++i) {
-      const auto c = static_cast<char>((tag >> (8 * i)) & 0xFF);
-      text[i] = (c >= 0x20 && c < 0x7F) ? c : '.';
-    }
     header();
     const auto at = reinterpret_cast<std::uintptr_t>(caller);
     std::fprintf(stderr, "  %s %p, tag '%s', %llu bytes, allocated at %s+0x%llx\n", what, block,
-                 text, static_cast<unsigned long long>(size), name.c_str(),
+                 detail::tag_text(tag).text, static_cast<unsigned long long>(size), name.c_str(),
                  static_cast<unsigned long long>(at >= base ? at - base : 0));
   });
   out.Registrations = static_cast<ULONG>(slot.live[static_cast<int>(Live::registrations)].load());
@@ -160,8 +136,8 @@ bool report_leaks(Slot& slot, WSKPORT_LEAK_REPORT& out) {
     std::fprintf(stderr, "  %lu timer(s) set or DPC(s) queued in the image (KeCancelTimer)\n",
                  static_cast<unsigned long>(out.TimersAndDpcs));
   }
-  const bool unmap = out.Registrations == 0 && out.Sockets == 0 && out.Threads == 0 &&
-                     out.TimersAndDpcs == 0;
+  const bool unmap =
+      out.Registrations == 0 && out.Sockets == 0 && out.Threads == 0 && out.TimersAndDpcs == 0;
   if (!unmap) {
     std::fprintf(stderr,
                  "  the image stays mapped: its callbacks or threads may still run "
@@ -242,7 +218,7 @@ extern "C" NTSTATUS WskportLoadDriver(PCSTR ImagePath, PCSTR RegistryPath,
   slot->used = true;
   slot->module = module;
   slot->path = path;
-  slot->name = stem(path);
+  slot->name = host::service_name(path.c_str());
   const std::string registry =
       RegistryPath != nullptr
           ? std::string(RegistryPath)

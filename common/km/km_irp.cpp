@@ -19,7 +19,6 @@ namespace wskport::km {
 namespace {
 
 constexpr ULONG kIrpMagic = detail::tag('W', 'I', 'r', 'p');
-constexpr ULONG kIrpPoolTag = detail::tag(' ', 'p', 'r', 'I');  // reads "Irp " in a dump
 enum : ULONG { kFromIoAllocateIrp = 1 };
 
 static_assert(sizeof(IO_STATUS_BLOCK) == sizeof(wskport::IoStatusBlock));
@@ -111,7 +110,7 @@ PIRP IoAllocateIrp(CCHAR StackSize, BOOLEAN ChargeQuota) {
   const USHORT size = IoSizeOfIrp(StackSize);
   // Allocated for the caller: an IRP a driver image leaks is reported as its leak.
   auto irp = static_cast<PIRP>(wskport::km::detail::pool_allocate(
-      size, wskport::km::kIrpPoolTag, NonPagedPoolNx, WSKPORT_KM_CALLER()));
+      size, wskport::km::detail::kIrpPoolTag, NonPagedPoolNx, WSKPORT_KM_CALLER()));
   if (irp == nullptr) return nullptr;
   wskport::km::construct(irp, size, StackSize, wskport::km::kFromIoAllocateIrp);
   return irp;
@@ -144,7 +143,7 @@ VOID IoFreeIrp(PIRP Irp) {
   // The core's destructor stops the process if a call still owns the IRP.
   std::destroy_at(&wskport::km::core_irp(Irp));
   Irp->WskportMagic = 0;
-  ExFreePoolWithTag(Irp, wskport::km::kIrpPoolTag);
+  ExFreePoolWithTag(Irp, wskport::km::detail::kIrpPoolTag);
 }
 
 VOID IoReuseIrp(PIRP Irp, NTSTATUS Iostatus) {

@@ -12,7 +12,6 @@ namespace wskport::km::detail {
 
 namespace {
 
-constexpr ULONG kMdlTag = tag(' ', 'l', 'd', 'M');  // reads "Mdl " in a dump
 constexpr ULONG kMaxMdlLength = 0xFFFFFFFFUL - PAGE_SIZE;
 
 void fill_frames(PMDL mdl) noexcept {
@@ -42,7 +41,8 @@ PMDL IoAllocateMdl(PVOID VirtualAddress, ULONG Length, BOOLEAN SecondaryBuffer, 
   const SIZE_T size = MmSizeOfMdl(VirtualAddress, Length);
   if (size > 0x7FFF) return nullptr;  // MDL::Size is a CSHORT, as in the kernel
   // Allocated for the caller: an MDL a driver image leaks is reported as its leak.
-  auto mdl = static_cast<PMDL>(pool_allocate(size, kMdlTag, NonPagedPoolNx, WSKPORT_KM_CALLER()));
+  auto mdl =
+      static_cast<PMDL>(pool_allocate(size, kMdlPoolTag, NonPagedPoolNx, WSKPORT_KM_CALLER()));
   if (mdl == nullptr) return nullptr;
   MmInitializeMdl(mdl, VirtualAddress, Length);
   mdl->MdlFlags = MDL_ALLOCATED_FIXED_SIZE;
@@ -64,7 +64,7 @@ VOID IoFreeMdl(PMDL Mdl) {
     report("IoFreeMdl(%p): the pages are still locked (MmUnlockPages first)\n",
            static_cast<void*>(Mdl));
   }
-  ExFreePoolWithTag(Mdl, kMdlTag);
+  ExFreePoolWithTag(Mdl, kMdlPoolTag);
 }
 
 VOID IoBuildPartialMdl(PMDL SourceMdl, PMDL TargetMdl, PVOID VirtualAddress, ULONG Length) {

@@ -69,19 +69,6 @@ void unlink(Header* h) noexcept {
   h->prev = h->next = nullptr;
 }
 
-// A tag as it reads in memory (pool tools print it that way): 'looP' reads "Pool".
-struct TagText {
-  char text[5];
-};
-TagText tag_text(ULONG t) noexcept {
-  TagText out{};
-  for (int i = 0; i < 4; ++i) {
-    const auto c = static_cast<char>((t >> (8 * i)) & 0xFF);
-    out.text[i] = (c >= 0x20 && c < 0x7F) ? c : '.';
-  }
-  return out;
-}
-
 void* allocate(SIZE_T bytes, ULONG pool_tag, ULONG type, bool zero, const void* caller) noexcept {
   if (bytes > SIZE_MAX - sizeof(Header)) return nullptr;
   void* raw = zero ? std::calloc(1, sizeof(Header) + bytes) : std::malloc(sizeof(Header) + bytes);
@@ -122,6 +109,15 @@ void release(PVOID block, const ULONG* expected_tag, const char* who) noexcept {
 }
 
 }  // namespace
+
+TagText tag_text(ULONG t) noexcept {
+  TagText out{};
+  for (int i = 0; i < 4; ++i) {
+    const auto c = static_cast<char>((t >> (8 * i)) & 0xFF);
+    out.text[i] = (c >= 0x20 && c < 0x7F) ? c : '.';
+  }
+  return out;
+}
 
 std::int64_t pool_outstanding() noexcept { return g_outstanding.load(std::memory_order_relaxed); }
 

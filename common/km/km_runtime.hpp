@@ -29,6 +29,18 @@ constexpr ULONG tag(char a, char b, char c, char d) noexcept {
          static_cast<ULONG>(static_cast<unsigned char>(d));
 }
 
+/// The pool tags of the blocks IoAllocateIrp and IoAllocateMdl hand out (read "Irp " and
+/// "Mdl " in a dump); the driver-image leak report tells IRPs and MDLs apart by them.
+constexpr ULONG kIrpPoolTag = tag(' ', 'p', 'r', 'I');
+constexpr ULONG kMdlPoolTag = tag(' ', 'l', 'd', 'M');
+
+/// A tag as it reads in memory (pool tools print it that way): 'looP' reads "Pool";
+/// bytes that are not printable read '.' (km_pool.cpp).
+struct TagText {
+  char text[5];
+};
+TagText tag_text(ULONG t) noexcept;
+
 /// Writes a runtime diagnostic ("wskport km: ...") to stderr in one write, whatever the
 /// DbgPrint filter says: these report contract violations by the kernel code.
 void report(const char* format, ...) noexcept;

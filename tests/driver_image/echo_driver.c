@@ -17,6 +17,8 @@
 
 #include "bsd_layer.h"
 
+#include "driver_options.h"
+
 #define ECHO_BYTES (100 * 1024)
 
 DRIVER_INITIALIZE DriverEntry;
@@ -24,7 +26,7 @@ static DRIVER_UNLOAD EchoUnload;
 static KSTART_ROUTINE EchoServer;
 static KSTART_ROUTINE EchoStop;
 
-static LONG g_generation; /* 0 in a freshly mapped image */
+static LONG g_generation;    /* 0 in a freshly mapped image */
 static LONG g_heap_at_entry; /* a C runtime linked into the image may use malloc too */
 static int g_family = AF_INET6;
 static BOOLEAN g_dual = TRUE;
@@ -33,18 +35,6 @@ static volatile int g_port;
 static volatile NTSTATUS g_server_status = STATUS_PENDING;
 static PETHREAD g_server;
 static PETHREAD g_stopper;
-
-static BOOLEAN HasOption(PCUNICODE_STRING path, const char* option) {
-  USHORT n = (USHORT)(path->Length / sizeof(WCHAR)), i, j;
-  for (i = 0; i < n; ++i) {
-    if (path->Buffer[i] != L';') continue;
-    for (j = 0; option[j] != '\0' && i + 1 + j < n; ++j) {
-      if (path->Buffer[i + 1 + j] != (WCHAR)option[j]) break;
-    }
-    if (option[j] == '\0' && (i + 1 + j == n || path->Buffer[i + 1 + j] == L';')) return TRUE;
-  }
-  return FALSE;
-}
 
 static void FillPattern(unsigned char* p, int n) {
   int i;

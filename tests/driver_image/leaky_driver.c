@@ -12,6 +12,8 @@
 #include <signal.h>
 #include <wsk.h>
 
+#include "driver_options.h"
+
 DRIVER_INITIALIZE DriverEntry;
 static DRIVER_UNLOAD LeakyUnload;
 static KSTART_ROUTINE Forever;
@@ -25,18 +27,6 @@ static WSK_REGISTRATION g_registration;
 static WSK_PROVIDER_NPI g_npi;
 static const WSK_CLIENT_DISPATCH g_dispatch = {MAKE_WSK_VERSION(1, 0), 0, NULL};
 static char g_buffer[64];
-
-static BOOLEAN HasOption(PCUNICODE_STRING path, const char* option) {
-  USHORT n = (USHORT)(path->Length / sizeof(WCHAR)), i, j;
-  for (i = 0; i < n; ++i) {
-    if (path->Buffer[i] != L';') continue;
-    for (j = 0; option[j] != '\0' && i + 1 + j < n; ++j) {
-      if (path->Buffer[i + 1 + j] != (WCHAR)option[j]) break;
-    }
-    if (option[j] == '\0' && (i + 1 + j == n || path->Buffer[i + 1 + j] == L';')) return TRUE;
-  }
-  return FALSE;
-}
 
 static VOID Never(PKDPC Dpc, PVOID Context, PVOID Argument1, PVOID Argument2) {
   UNREFERENCED_PARAMETER(Dpc);

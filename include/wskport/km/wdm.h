@@ -25,7 +25,7 @@
 #include "wskport_km_ex.h"
 #include "wskport_km_io.h"
 #include "wskport_km_rtl.h"
-#include "wskport_km_wcs.h"
 #include "wskport_km_timer.h"
+#include "wskport_km_wcs.h"
 
 #endif /* _WDMDDK_ */
