@@ -280,10 +280,11 @@ struct Cycles {
     z.m->Next = z.m;
     short_a.m->Next = short_b.m;  // 20 bytes, then the end
   }
-  // Chains that must be refused: round the loop (45 and 15 bytes), the zero-length
-  // self-loop, and a chain shorter than Offset + Length.
+  // Chains that must be refused: round the loop (45 bytes, the case; 21 bytes,
+  // one byte into the second visit; from offset 5), the zero-length self-loop, and a
+  // chain shorter than Offset + Length.
   std::vector<WSK_BUF> bad() {
-    return {WSK_BUF{a.m, 0, 45}, WSK_BUF{a.m, 0, 15}, WSK_BUF{a.m, 5, 20}, WSK_BUF{c.m, 0, 15},
+    return {WSK_BUF{a.m, 0, 45}, WSK_BUF{a.m, 0, 21}, WSK_BUF{a.m, 5, 20}, WSK_BUF{c.m, 0, 15},
             WSK_BUF{short_a.m, 0, 21}, WSK_BUF{short_a.m, 5, 16}};
   }
 };
