@@ -22,13 +22,13 @@ using namespace wsk_check;
 int failures = 0;
 
 // A failed check that also names the MDL count and family it ran with.
-#define CHECK_AT(c, n, af)                                                               \
-  do {                                                                                   \
-    if (!(c)) {                                                                          \
-      std::printf("FAIL %s:%d %s (case %lu: MDLs or chain number, %s)\n", __FILE__, __LINE__, #c,     \
-                  static_cast<unsigned long>(n), (af) == AF_INET6 ? "IPv6" : "IPv4");      \
-      ++failures;                                                                        \
-    }                                                                                    \
+#define CHECK_AT(c, n, af)                                                                        \
+  do {                                                                                            \
+    if (!(c)) {                                                                                   \
+      std::printf("FAIL %s:%d %s (case %lu: MDLs or chain number, %s)\n", __FILE__, __LINE__, #c, \
+                  static_cast<unsigned long>(n), (af) == AF_INET6 ? "IPv6" : "IPv4");             \
+      ++failures;                                                                                 \
+    }                                                                                             \
   } while (0)
 
 using Conn = const WSK_PROVIDER_CONNECTION_DISPATCH*;
@@ -213,8 +213,8 @@ void datagram_counts(Client& c, ADDRESS_FAMILY af, std::size_t n) {
   Chain out(src.data(), n);
   WSK_BUF ob = out.buf();
   Op tx;
-  CHECK_AT(ad->WskSendTo(a, &ob, 0, reinterpret_cast<PSOCKADDR>(&b_addr), 0, nullptr,
-                         tx.reset()) == STATUS_PENDING,
+  CHECK_AT(ad->WskSendTo(a, &ob, 0, reinterpret_cast<PSOCKADDR>(&b_addr), 0, nullptr, tx.reset()) ==
+               STATUS_PENDING,
            n, af);
   CHECK_AT(finished(tx), n, af);
   if (over) {
@@ -237,8 +237,8 @@ void datagram_counts(Client& c, ADDRESS_FAMILY af, std::size_t n) {
   for (std::size_t i = 0; i < n; ++i) src[i] = pattern(i, 5);
   Mdl sm(src.data(), static_cast<ULONG>(n));
   WSK_BUF sb = {sm.m, 0, n};
-  CHECK_AT(ad->WskSendTo(a, &sb, 0, reinterpret_cast<PSOCKADDR>(&b_addr), 0, nullptr,
-                         tx.reset()) == STATUS_PENDING &&
+  CHECK_AT(ad->WskSendTo(a, &sb, 0, reinterpret_cast<PSOCKADDR>(&b_addr), 0, nullptr, tx.reset()) ==
+                   STATUS_PENDING &&
                tx.wait() && tx.st() == STATUS_SUCCESS,
            n, af);
   std::fill(dst.begin(), dst.end(), static_cast<unsigned char>(0));
@@ -284,8 +284,8 @@ struct Cycles {
   // one byte into the second visit; from offset 5), the zero-length self-loop, and a
   // chain shorter than Offset + Length.
   std::vector<WSK_BUF> bad() {
-    return {WSK_BUF{a.m, 0, 45}, WSK_BUF{a.m, 0, 21}, WSK_BUF{a.m, 5, 20}, WSK_BUF{c.m, 0, 15},
-            WSK_BUF{short_a.m, 0, 21}, WSK_BUF{short_a.m, 5, 16}};
+    return {WSK_BUF{a.m, 0, 45}, WSK_BUF{a.m, 0, 21},       WSK_BUF{a.m, 5, 20},
+            WSK_BUF{c.m, 0, 15}, WSK_BUF{short_a.m, 0, 21}, WSK_BUF{short_a.m, 5, 16}};
   }
 };
 
@@ -298,13 +298,11 @@ void cycles_on_streams(Client& c, ADDRESS_FAMILY af) {
   Cycles cy;
   std::size_t i = 0;
   for (WSK_BUF buf : cy.bad()) {
-    CHECK_AT(cd->WskSend(a, &buf, 0, c.op.reset()) == STATUS_PENDING && refused(c.op),
-             i, af);
-    CHECK_AT(cd->WskReceive(b, &buf, 0, c.op.reset()) == STATUS_PENDING && refused(c.op),
-             i, af);
-    CHECK_AT(cd->WskReceive(b, &buf, WSK_FLAG_WAITALL, c.op.reset()) == STATUS_PENDING &&
-                 refused(c.op),
-             i, af);
+    CHECK_AT(cd->WskSend(a, &buf, 0, c.op.reset()) == STATUS_PENDING && refused(c.op), i, af);
+    CHECK_AT(cd->WskReceive(b, &buf, 0, c.op.reset()) == STATUS_PENDING && refused(c.op), i, af);
+    CHECK_AT(
+        cd->WskReceive(b, &buf, WSK_FLAG_WAITALL, c.op.reset()) == STATUS_PENDING && refused(c.op),
+        i, af);
     ++i;
   }
   // Nothing went out and nothing was consumed: a marker arrives alone, and whole.
@@ -321,8 +319,7 @@ void cycles_on_streams(Client& c, ADDRESS_FAMILY af) {
   }
   // The final data of a graceful disconnect is checked the same way.
   for (WSK_BUF buf : cy.bad()) {
-    CHECK_AT(cd->WskDisconnect(a, &buf, 0, c.op.reset()) == STATUS_PENDING && refused(c.op), 0,
-             af);
+    CHECK_AT(cd->WskDisconnect(a, &buf, 0, c.op.reset()) == STATUS_PENDING && refused(c.op), 0, af);
   }
   c.close(a);
   c.close(b);
