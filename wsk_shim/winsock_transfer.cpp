@@ -192,11 +192,6 @@ Step send_datagram(WinSocket& s, Irp& irp, WSABUF* wsabufs, std::size_t capacity
   });
 }
 
-Step send_long_datagram(WinSocket& s, Irp& irp) noexcept {
-  LongWsabufs wsabufs;
-  return send_datagram(s, irp, wsabufs.data(), wsabufs.size());
-}
-
 Step receive_datagram(WinSocket& s, Irp& irp, WSABUF* wsabufs, std::size_t capacity) noexcept {
   auto& op = IrpAccess::op(irp);
   Channel& ch = s.channel(Dir::read);
@@ -222,19 +217,30 @@ Step receive_datagram(WinSocket& s, Irp& irp, WSABUF* wsabufs, std::size_t capac
   });
 }
 
-Step receive_long_datagram(WinSocket& s, Irp& irp) noexcept {
+// Calls @p issue_with(array, capacity) with the stack array, in a function of its own so
+// that the usual path need not carry its 16 KiB frame (nor Windows' stack probe).
+template <class IssueWith>
+Step with_long_wsabufs(IssueWith& issue_with) noexcept {
   LongWsabufs wsabufs;
-  return receive_datagram(s, irp, wsabufs.data(), wsabufs.size());
+  return issue_with(wsabufs.data(), wsabufs.size());
+}
+
+// Calls @p issue_with with a WSABUF array that holds every descriptor of the datagram.
+template <class IssueWith>
+Step with_datagram_wsabufs(WinSocket& s, Irp& irp, Dir d, IssueWith issue_with) noexcept {
+  const std::size_t count = IrpAccess::op(irp).buffer_count;
+  if (count > max_datagram_buffers) return Step::done(status::invalid_parameter);  // refused first
+  if (count > max_wsabufs) return with_long_wsabufs(issue_with);
+  Channel& ch = s.channel(d);
+  return issue_with(ch.wsabufs.data(), ch.wsabufs.size());
 }
 
 }  // namespace
 
 Step start_send_to(WinSocket& s, Irp& irp) noexcept {
-  const std::size_t count = IrpAccess::op(irp).buffer_count;
-  if (count > max_datagram_buffers) return Step::done(status::invalid_parameter);  // refused first
-  if (count > max_wsabufs) return send_long_datagram(s, irp);
-  Channel& ch = s.channel(Dir::write);
-  return send_datagram(s, irp, ch.wsabufs.data(), ch.wsabufs.size());
+  return with_datagram_wsabufs(s, irp, Dir::write, [&](WSABUF* wsabufs, std::size_t capacity) {
+    return send_datagram(s, irp, wsabufs, capacity);
+  });
 }
 
 Step finish_send_to(WinSocket& s, Irp& /*irp*/, int error, std::size_t bytes) noexcept {
@@ -248,11 +254,9 @@ Step finish_send_to(WinSocket& s, Irp& /*irp*/, int error, std::size_t bytes) no
 // ---- receive_from ----------------------------------------------------------------------
 
 Step start_receive_from(WinSocket& s, Irp& irp) noexcept {
-  const std::size_t count = IrpAccess::op(irp).buffer_count;
-  if (count > max_datagram_buffers) return Step::done(status::invalid_parameter);  // refused first
-  if (count > max_wsabufs) return receive_long_datagram(s, irp);
-  Channel& ch = s.channel(Dir::read);
-  return receive_datagram(s, irp, ch.wsabufs.data(), ch.wsabufs.size());
+  return with_datagram_wsabufs(s, irp, Dir::read, [&](WSABUF* wsabufs, std::size_t capacity) {
+    return receive_datagram(s, irp, wsabufs, capacity);
+  });
 }
 
 Step finish_receive_from(WinSocket& s, Irp& irp, int error, std::size_t bytes) noexcept {

@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <string>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 #include "support/conformance_fixture.hpp"
@@ -44,11 +45,38 @@ class ScatterGather : public ::testing::TestWithParam<SgParam>, protected Fixtur
     return v;
   }
 
-  void bound_udp(ScopedSocket& s, Address& where) {
-    s = make(family(), Category::datagram, SocketType::datagram, Protocol::udp);
-    ASSERT_TRUE(s);
-    ASSERT_OK(s.bind(loopback()));
-    ASSERT_OK(s.local_address(where));
+  /// Two bound datagram sockets: a sends, b receives (at b_addr).
+  struct UdpPair {
+    ScopedSocket a;
+    ScopedSocket b;
+    Address b_addr;
+  };
+  void udp_pair(UdpPair& u) {
+    Address a_addr;
+    for (auto [s, where] : {std::pair{&u.a, &a_addr}, std::pair{&u.b, &u.b_addr}}) {
+      *s = make(family(), Category::datagram, SocketType::datagram, Protocol::udp);
+      ASSERT_TRUE(*s);
+      ASSERT_OK(s->bind(loopback()));
+      ASSERT_OK(s->local_address(*where));
+    }
+  }
+
+  /// A connected pair and count() bytes of @p seed's pattern to send, and room for
+  /// them at the other end.
+  struct StreamCase {
+    Pair p;
+    std::vector<std::uint8_t>* src = nullptr;
+    std::vector<std::uint8_t>* dst = nullptr;
+  };
+  void stream_case(StreamCase& c, std::uint32_t seed) {
+    ASSERT_NO_FATAL_FAILURE(FixtureBase::make_pair(c.p, loopback(), loopback()));
+    c.src = &h.buffer(count());
+    fill_pattern(*c.src, 0, seed);
+    c.dst = &h.buffer(count());
+  }
+  void expect_pattern(const std::vector<std::uint8_t>& got, std::uint32_t seed) {
+    const auto bad = pattern_mismatch(got, 0, seed);
+    EXPECT_FALSE(bad.has_value()) << "content differs at offset " << *bad;
   }
 
   /// Receives one datagram into a single buffer and checks it is @p n pattern bytes.
@@ -59,88 +87,72 @@ class ScatterGather : public ::testing::TestWithParam<SgParam>, protected Fixtur
     });
     ASSERT_OK(r);
     ASSERT_EQ(r.information, n);
-    const auto bad = pattern_mismatch(std::span<const std::uint8_t>(in.data(), n), 0, seed);
-    EXPECT_FALSE(bad.has_value()) << "datagram differs at offset " << *bad;
+    in.resize(n);
+    expect_pattern(in, seed);
   }
 };
 
 TEST_P(ScatterGather, StreamSendTakesEveryByteInOrder) {
-  Pair p;
-  ASSERT_NO_FATAL_FAILURE(FixtureBase::make_pair(p, loopback(), loopback()));
-  auto& src = h.buffer(count());
-  fill_pattern(src, 0, 31);
-  auto& bufs = one_byte_buffers<ConstBuffer>(src.data());
+  StreamCase c;
+  ASSERT_NO_FATAL_FAILURE(stream_case(c, 31));
+  auto& bufs = one_byte_buffers<ConstBuffer>(c.src->data());
   TestIrp& tx = h.irp("send");
-  tx.issue([&](Irp* i) { return p.client->send(std::span<const ConstBuffer>(bufs), 0, i); });
-  auto& dst = h.buffer(count());
+  tx.issue([&](Irp* i) { return c.p.client->send(std::span<const ConstBuffer>(bufs), 0, i); });
   const Outcome r = h.run("receive (one buffer, waitall)", [&](Irp* i) {
-    return p.server->receive(dst.data(), dst.size(), receive_flags::waitall, i);
+    return c.p.server->receive(c.dst->data(), c.dst->size(), receive_flags::waitall, i);
   });
   const Outcome s = tx.wait();
   ASSERT_OK(s);
   EXPECT_EQ(s.information, count()) << "a stream send completes only when every byte is taken";
   ASSERT_OK(r);
   ASSERT_EQ(r.information, count());
-  const auto bad = pattern_mismatch(dst, 0, 31);
-  EXPECT_FALSE(bad.has_value()) << "content differs at offset " << *bad;
+  expect_pattern(*c.dst, 31);
 }
 
 TEST_P(ScatterGather, StreamReceiveFillsTheBuffersInOrder) {
-  Pair p;
-  ASSERT_NO_FATAL_FAILURE(FixtureBase::make_pair(p, loopback(), loopback()));
-  auto& src = h.buffer(count());
-  fill_pattern(src, 0, 32);
-  auto& dst = h.buffer(count());
-  auto& bufs = one_byte_buffers<MutableBuffer>(dst.data());
+  StreamCase c;
+  ASSERT_NO_FATAL_FAILURE(stream_case(c, 32));
+  auto& bufs = one_byte_buffers<MutableBuffer>(c.dst->data());
   ASSERT_OK(h.run("send (one buffer)",
-                  [&](Irp* i) { return p.client->send(src.data(), src.size(), 0, i); }));
+                  [&](Irp* i) { return c.p.client->send(c.src->data(), c.src->size(), 0, i); }));
   // Without WAITALL a receive may return fewer bytes than it has room for: receive
   // into what is left until every byte is there (bounded by the byte count).
   std::size_t got = 0;
   for (std::size_t round = 0; got < count() && round < count(); ++round) {
     const std::span<const MutableBuffer> rest(bufs.data() + got, bufs.size() - got);
-    const Outcome r = h.run("receive", [&](Irp* i) { return p.server->receive(rest, 0, i); });
+    const Outcome r = h.run("receive", [&](Irp* i) { return c.p.server->receive(rest, 0, i); });
     ASSERT_OK(r);
     ASSERT_GT(r.information, 0U) << "an early end of stream";
     got += r.information;
   }
   ASSERT_EQ(got, count());
-  const auto bad = pattern_mismatch(dst, 0, 32);
-  EXPECT_FALSE(bad.has_value()) << "content differs at offset " << *bad;
+  expect_pattern(*c.dst, 32);
 }
 
 TEST_P(ScatterGather, StreamWaitallReceiveFillsEveryBuffer) {
-  Pair p;
-  ASSERT_NO_FATAL_FAILURE(FixtureBase::make_pair(p, loopback(), loopback()));
-  auto& src = h.buffer(count());
-  fill_pattern(src, 0, 33);
-  auto& dst = h.buffer(count());
-  auto& bufs = one_byte_buffers<MutableBuffer>(dst.data());
+  StreamCase c;
+  ASSERT_NO_FATAL_FAILURE(stream_case(c, 33));
+  auto& bufs = one_byte_buffers<MutableBuffer>(c.dst->data());
   TestIrp& rx = h.irp("receive (waitall)");
   rx.issue([&](Irp* i) {
-    return p.server->receive(std::span<const MutableBuffer>(bufs), receive_flags::waitall, i);
+    return c.p.server->receive(std::span<const MutableBuffer>(bufs), receive_flags::waitall, i);
   });
   ASSERT_OK(h.run("send (one buffer)",
-                  [&](Irp* i) { return p.client->send(src.data(), src.size(), 0, i); }));
+                  [&](Irp* i) { return c.p.client->send(c.src->data(), c.src->size(), 0, i); }));
   const Outcome r = rx.wait();
   ASSERT_OK(r);
   ASSERT_EQ(r.information, count());
-  const auto bad = pattern_mismatch(dst, 0, 33);
-  EXPECT_FALSE(bad.has_value()) << "content differs at offset " << *bad;
+  expect_pattern(*c.dst, 33);
 }
 
 TEST_P(ScatterGather, DatagramSendToGoesOutWholeOrIsRefused) {
-  ScopedSocket a;
-  ScopedSocket b;
-  Address a_addr;
-  Address b_addr;
-  ASSERT_NO_FATAL_FAILURE(bound_udp(a, a_addr));
-  ASSERT_NO_FATAL_FAILURE(bound_udp(b, b_addr));
+  UdpPair u;
+  ASSERT_NO_FATAL_FAILURE(udp_pair(u));
   auto& src = h.buffer(count());
   fill_pattern(src, 0, 34);
   auto& bufs = one_byte_buffers<ConstBuffer>(src.data());
   const Outcome s = h.run("send_to", [&](Irp* i) {
-    return a->send_to(std::span<const ConstBuffer>(bufs), &b_addr, i);
+    return u.a->send_to(std::span<const ConstBuffer>(bufs), &u.b_addr, i);
   });
   if (over_limit()) {
     EXPECT_COMPLETES_WITH(s, status::invalid_parameter)
@@ -149,48 +161,46 @@ TEST_P(ScatterGather, DatagramSendToGoesOutWholeOrIsRefused) {
     // Nothing went out: the next datagram the peer sees is the marker.
     auto& marker = h.buffer(3);
     fill_pattern(marker, 0, 35);
-    ASSERT_OK(h.run("send_to (marker)",
-                    [&](Irp* i) { return a->send_to(marker.data(), marker.size(), &b_addr, i); }));
-    ASSERT_NO_FATAL_FAILURE(expect_datagram(b, marker.size(), 35));
+    ASSERT_OK(h.run("send_to (marker)", [&](Irp* i) {
+      return u.a->send_to(marker.data(), marker.size(), &u.b_addr, i);
+    }));
+    ASSERT_NO_FATAL_FAILURE(expect_datagram(u.b, marker.size(), 35));
     return;
   }
   ASSERT_OK(s);
   EXPECT_EQ(s.information, count());
-  ASSERT_NO_FATAL_FAILURE(expect_datagram(b, count(), 34));
+  ASSERT_NO_FATAL_FAILURE(expect_datagram(u.b, count(), 34));
 }
 
 TEST_P(ScatterGather, DatagramReceiveFromTakesItWholeOrIsRefused) {
-  ScopedSocket a;
-  ScopedSocket b;
-  Address a_addr;
-  Address b_addr;
-  ASSERT_NO_FATAL_FAILURE(bound_udp(a, a_addr));
-  ASSERT_NO_FATAL_FAILURE(bound_udp(b, b_addr));
+  UdpPair u;
+  ASSERT_NO_FATAL_FAILURE(udp_pair(u));
   auto& src = h.buffer(count());
   fill_pattern(src, 0, 36);
   ASSERT_OK(h.run("send_to (one buffer)",
-                  [&](Irp* i) { return a->send_to(src.data(), src.size(), &b_addr, i); }));
+                  [&](Irp* i) { return u.a->send_to(src.data(), src.size(), &u.b_addr, i); }));
   auto& dst = h.buffer(count());
   auto& bufs = one_byte_buffers<MutableBuffer>(dst.data());
   Address& from = h.hold<Address>();
   unsigned& flags = h.hold<unsigned>(0xFFFFU);
   const Outcome r = h.run("receive_from", [&](Irp* i) {
-    return b->receive_from(std::span<const MutableBuffer>(bufs), &from, &flags, i);
+    return u.b->receive_from(std::span<const MutableBuffer>(bufs), &from, &flags, i);
   });
   if (over_limit()) {
     EXPECT_COMPLETES_WITH(r, status::invalid_parameter)
         << count() << " descriptors, more than max_datagram_buffers";
     EXPECT_EQ(r.information, 0U);
     // Nothing was consumed: the datagram is still there, whole.
-    ASSERT_NO_FATAL_FAILURE(expect_datagram(b, count(), 36));
+    ASSERT_NO_FATAL_FAILURE(expect_datagram(u.b, count(), 36));
     return;
   }
   ASSERT_OK(r) << "room for " << count() << " bytes in " << count() << " descriptors";
   ASSERT_EQ(r.information, count());
   EXPECT_EQ(flags & datagram_flags::truncated, 0U);
+  Address a_addr;
+  ASSERT_OK(u.a.local_address(a_addr));
   EXPECT_EQ(from, a_addr);
-  const auto bad = pattern_mismatch(dst, 0, 36);
-  EXPECT_FALSE(bad.has_value()) << "content differs at offset " << *bad;
+  expect_pattern(dst, 36);
 }
 
 std::vector<SgParam> sg_params() {
