@@ -8,6 +8,7 @@
 #include <sys/uio.h>
 
 #include <cerrno>
+#include <climits>
 
 #if defined(__linux__)
 #include <sys/syscall.h>
@@ -21,16 +22,23 @@ namespace wskport::detail::posix {
 
 namespace {
 
-// Enough descriptors per system call for MDL-chain sized sends; more are taken on the
-// next iteration.
-constexpr int max_iov = 64;
+// Enough descriptors per system call for MDL-chain sized stream transfers; more are
+// taken on the next iteration.
+constexpr std::size_t max_iov = 64;
+
+// A datagram cannot be split across system calls, so send_to and receive_from pass every
+// descriptor at once: the front end refuses more than max_datagram_buffers, which must
+// fit one sendmsg/recvmsg.
+#if defined(IOV_MAX)
+static_assert(max_datagram_buffers <= IOV_MAX, "one datagram call must fit one iovec array");
+#endif
 
 template <class B>
-int build_iov(const IrpOp& op, const B* buffers, iovec* iov) noexcept {
+int build_iov(const IrpOp& op, const B* buffers, iovec* iov, std::size_t capacity) noexcept {
   int n = 0;
   std::size_t index = op.seg_index;
   std::size_t offset = op.seg_offset;
-  while (index < op.buffer_count && n < max_iov) {
+  while (index < op.buffer_count && static_cast<std::size_t>(n) < capacity) {
     const auto& b = buffers[index];
     if (b.size > offset) {
       // iovec has no const member; sendmsg only reads.
@@ -80,7 +88,7 @@ ssize_t send_some(int fd, const IrpOp& op, const ConstBuffer* buffers) noexcept 
   iovec iov[max_iov];
   msghdr m{};
   m.msg_iov = iov;
-  m.msg_iovlen = static_cast<decltype(m.msg_iovlen)>(build_iov(op, buffers, iov));
+  m.msg_iovlen = static_cast<decltype(m.msg_iovlen)>(build_iov(op, buffers, iov, max_iov));
   return ::sendmsg(fd, &m, MSG_NOSIGNAL);
 }
 
@@ -92,7 +100,7 @@ ssize_t receive_some(int fd, const IrpOp& op, const MutableBuffer* buffers) noex
   iovec iov[max_iov];
   msghdr m{};
   m.msg_iov = iov;
-  m.msg_iovlen = static_cast<decltype(m.msg_iovlen)>(build_iov(op, buffers, iov));
+  m.msg_iovlen = static_cast<decltype(m.msg_iovlen)>(build_iov(op, buffers, iov, max_iov));
   return ::recvmsg(fd, &m, 0);
 }
 
@@ -207,25 +215,23 @@ Attempt perform_receive(PosixSocket& s, Irp& irp) noexcept {
   }
 }
 
-Attempt perform_send_to(PosixSocket& s, Irp& irp) noexcept {
-  auto& op = IrpAccess::op(irp);
+namespace {
+
+// One datagram with an iovec array of N entries (N >= op.buffer_count). Instantiated
+// for max_iov, the usual case, and for max_datagram_buffers, whose 16 KiB array is on
+// the stack only while a call with more than max_iov descriptors runs: no allocation.
+template <std::size_t N>
+Attempt send_datagram(PosixSocket& s, IrpOp& op) noexcept {
   const auto* remote = static_cast<const Address*>(op.in1);
   sockaddr_storage ss{};
   const auto len = remote->to_native(&ss, sizeof ss);
   if (len == 0) return Attempt::done(status::invalid_address);
-  iovec iov[max_iov];
+  iovec iov[N];
   msghdr m{};
   m.msg_name = &ss;
   m.msg_namelen = static_cast<socklen_t>(len);
   m.msg_iov = iov;
-  const int n = build_iov(op, op.buffers.send, iov);
-  // A datagram cannot be split across system calls.
-  if (static_cast<std::size_t>(n) < op.buffer_count && op.total > 0) {
-    std::size_t described = 0;
-    for (int i = 0; i < n; ++i) described += iov[i].iov_len;
-    if (described < op.total) return Attempt::done(status::invalid_buffer_size);
-  }
-  m.msg_iovlen = static_cast<decltype(m.msg_iovlen)>(n);
+  m.msg_iovlen = static_cast<decltype(m.msg_iovlen)>(build_iov(op, op.buffers.send, iov, N));
   for (;;) {
     const auto r = ::sendmsg(s.fd, &m, MSG_NOSIGNAL);
     if (r >= 0) return Attempt::done(status::success, static_cast<std::size_t>(r));
@@ -235,15 +241,15 @@ Attempt perform_send_to(PosixSocket& s, Irp& irp) noexcept {
   }
 }
 
-Attempt perform_receive_from(PosixSocket& s, Irp& irp) noexcept {
-  auto& op = IrpAccess::op(irp);
-  iovec iov[max_iov];
+template <std::size_t N>
+Attempt receive_datagram(PosixSocket& s, IrpOp& op) noexcept {
+  iovec iov[N];
   sockaddr_storage from{};
   msghdr m{};
   m.msg_name = &from;
   m.msg_namelen = sizeof from;
   m.msg_iov = iov;
-  m.msg_iovlen = static_cast<decltype(m.msg_iovlen)>(build_iov(op, op.buffers.receive, iov));
+  m.msg_iovlen = static_cast<decltype(m.msg_iovlen)>(build_iov(op, op.buffers.receive, iov, N));
   for (;;) {
     const auto r = ::recvmsg(s.fd, &m, 0);
     if (r >= 0) {
@@ -263,6 +269,24 @@ Attempt perform_receive_from(PosixSocket& s, Irp& irp) noexcept {
     if (would_block(errno)) return Attempt::wait();
     return Attempt::done(status_for_socket_errno(s, errno));
   }
+}
+
+}  // namespace
+
+Attempt perform_send_to(PosixSocket& s, Irp& irp) noexcept {
+  auto& op = IrpAccess::op(irp);
+  if (op.buffer_count <= max_iov) return send_datagram<max_iov>(s, op);
+  if (op.buffer_count <= max_datagram_buffers) return send_datagram<max_datagram_buffers>(s, op);
+  return Attempt::done(status::invalid_parameter);  // the front end refuses these first
+}
+
+Attempt perform_receive_from(PosixSocket& s, Irp& irp) noexcept {
+  auto& op = IrpAccess::op(irp);
+  if (op.buffer_count <= max_iov) return receive_datagram<max_iov>(s, op);
+  if (op.buffer_count <= max_datagram_buffers) {
+    return receive_datagram<max_datagram_buffers>(s, op);
+  }
+  return Attempt::done(status::invalid_parameter);  // the front end refuses these first
 }
 
 Attempt perform_disconnect(PosixSocket& s, Irp& irp) noexcept {

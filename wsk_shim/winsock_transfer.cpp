@@ -4,6 +4,7 @@
 // finish_* reads its completion and either ends the operation or issues the next call
 // (the rest of a send, the rest of a WAITALL receive, more bytes to DRAIN).
 #include <algorithm>
+#include <array>
 #include <climits>
 #include <cstring>
 #include <new>
@@ -18,19 +19,19 @@ namespace {
 // WSABUF lengths are ULONG: a larger descriptor goes in pieces.
 constexpr std::size_t max_wsabuf_length = ULONG_MAX;
 
-// Fills the channel's WSABUF array from the IRP's cursor. Returns how many are used.
+// Fills @p out (room for @p capacity) from the IRP's cursor. Returns how many are used.
 template <class B>
-DWORD build_wsabufs(Channel& ch, const IrpOp& op, const B* buffers) noexcept {
+DWORD build_wsabufs(WSABUF* out, std::size_t capacity, const IrpOp& op, const B* buffers) noexcept {
   DWORD n = 0;
   std::size_t index = op.seg_index;
   std::size_t offset = op.seg_offset;
-  while (index < op.buffer_count && n < ch.wsabufs.size()) {
+  while (index < op.buffer_count && n < capacity) {
     const auto& b = buffers[index];
     if (b.size > offset) {
       const std::size_t length = std::min(b.size - offset, max_wsabuf_length);
       // WSABUF has no const member; sends only read.
-      ch.wsabufs[n].buf = const_cast<char*>(static_cast<const char*>(b.data)) + offset;
-      ch.wsabufs[n].len = static_cast<ULONG>(length);
+      out[n].buf = const_cast<char*>(static_cast<const char*>(b.data)) + offset;
+      out[n].len = static_cast<ULONG>(length);
       ++n;
       if (offset + length < b.size) break;  // the rest of this descriptor goes next time
     }
@@ -39,6 +40,19 @@ DWORD build_wsabufs(Channel& ch, const IrpOp& op, const B* buffers) noexcept {
   }
   return n;
 }
+
+// The channel's WSABUF array, for calls that take the cursor in pieces.
+template <class B>
+DWORD build_wsabufs(Channel& ch, const IrpOp& op, const B* buffers) noexcept {
+  return build_wsabufs(ch.wsabufs.data(), ch.wsabufs.size(), op, buffers);
+}
+
+// A datagram cannot be split across calls, so send_to and receive_from pass every
+// descriptor at once: the channel's array up to max_wsabufs, else (up to
+// max_datagram_buffers, the front end refuses more) an array on the stack, which Winsock
+// allows because an overlapped call captures its WSABUF array before it returns. No
+// allocation either way.
+using LongWsabufs = std::array<WSABUF, max_datagram_buffers>;
 
 // WSK_FLAG_NODELAY asks for this send to go out now: a socket without TCP_NODELAY gets
 // a brief toggle, which pushes queued segments (the POSIX backend does the same).
@@ -143,21 +157,23 @@ Step finish_receive(WinSocket& s, Irp& irp, int error, std::size_t bytes) noexce
 
 // ---- send_to ---------------------------------------------------------------------------
 
-Step start_send_to(WinSocket& s, Irp& irp) noexcept {
+namespace {
+
+Step send_datagram(WinSocket& s, Irp& irp, WSABUF* wsabufs, std::size_t capacity) noexcept {
   auto& op = IrpAccess::op(irp);
   Channel& ch = s.channel(Dir::write);
-  // A datagram cannot be split across calls, and one larger than the transport takes is
-  // refused here rather than by WSASendTo, whose WSAEMSGSIZE comes with a completion
-  // packet under Wine and possibly without one on Windows.
+  // A datagram larger than the transport takes is refused here rather than by
+  // WSASendTo, whose WSAEMSGSIZE comes with a completion packet under Wine and possibly
+  // without one on Windows.
   if (op.total > s.max_datagram) return Step::done(status::invalid_buffer_size);
-  DWORD count = build_wsabufs(ch, op, op.buffers.send);
+  DWORD count = build_wsabufs(wsabufs, capacity, op, op.buffers.send);
   std::size_t described = 0;
-  for (DWORD i = 0; i < count; ++i) described += ch.wsabufs[i].len;
+  for (DWORD i = 0; i < count; ++i) described += wsabufs[i].len;
   if (described < op.total) return Step::done(status::invalid_buffer_size);
   if (count == 0) {
     static char nothing = 0;  // an empty datagram still needs one descriptor
-    ch.wsabufs[0].buf = &nothing;
-    ch.wsabufs[0].len = 0;
+    wsabufs[0].buf = &nothing;
+    wsabufs[0].len = 0;
     count = 1;
   }
   const auto* remote = static_cast<const Address*>(op.in1);
@@ -165,7 +181,7 @@ Step start_send_to(WinSocket& s, Irp& irp) noexcept {
   if (length == 0) return Step::done(status::invalid_address);
   ch.address_length = static_cast<int>(length);
   return issue(s, irp, Dir::write, [&](OVERLAPPED* ov) {
-    if (::WSASendTo(s.handle, ch.wsabufs.data(), count, nullptr, 0,
+    if (::WSASendTo(s.handle, wsabufs, count, nullptr, 0,
                     reinterpret_cast<const sockaddr*>(&ch.address), ch.address_length, ov,
                     nullptr) == 0) {
       return 0;
@@ -173,6 +189,57 @@ Step start_send_to(WinSocket& s, Irp& irp) noexcept {
     const int e = ::WSAGetLastError();
     // A warning, not an error: NT queues the packet (observed under Wine).
     return e == WSA_IO_PENDING || e == WSAEMSGSIZE ? 0 : e;
+  });
+}
+
+Step receive_datagram(WinSocket& s, Irp& irp, WSABUF* wsabufs, std::size_t capacity) noexcept {
+  auto& op = IrpAccess::op(irp);
+  Channel& ch = s.channel(Dir::read);
+  DWORD count = build_wsabufs(wsabufs, capacity, op, op.buffers.receive);
+  if (count == 0) {
+    static char nothing = 0;
+    wsabufs[0].buf = &nothing;
+    wsabufs[0].len = 0;
+    count = 1;
+  }
+  return issue(s, irp, Dir::read, [&](OVERLAPPED* ov) {
+    ch.flags = 0;
+    ch.address_length = static_cast<int>(sizeof ch.address);
+    if (::WSARecvFrom(s.handle, wsabufs, count, nullptr, &ch.flags,
+                      reinterpret_cast<sockaddr*>(&ch.address), &ch.address_length, ov,
+                      nullptr) == 0) {
+      return 0;
+    }
+    const int e = ::WSAGetLastError();
+    // A truncated datagram (STATUS_BUFFER_OVERFLOW) is a warning: its packet follows
+    // with ERROR_MORE_DATA and the bytes placed, on Windows as under Wine.
+    return e == WSA_IO_PENDING || e == WSAEMSGSIZE ? 0 : e;
+  });
+}
+
+// Calls @p issue_with(array, capacity) with the stack array, in a function of its own so
+// that the usual path need not carry its 16 KiB frame (nor Windows' stack probe).
+template <class IssueWith>
+Step with_long_wsabufs(IssueWith& issue_with) noexcept {
+  LongWsabufs wsabufs;
+  return issue_with(wsabufs.data(), wsabufs.size());
+}
+
+// Calls @p issue_with with a WSABUF array that holds every descriptor of the datagram.
+template <class IssueWith>
+Step with_datagram_wsabufs(WinSocket& s, Irp& irp, Dir d, IssueWith issue_with) noexcept {
+  const std::size_t count = IrpAccess::op(irp).buffer_count;
+  if (count > max_datagram_buffers) return Step::done(status::invalid_parameter);  // refused first
+  if (count > max_wsabufs) return with_long_wsabufs(issue_with);
+  Channel& ch = s.channel(d);
+  return issue_with(ch.wsabufs.data(), ch.wsabufs.size());
+}
+
+}  // namespace
+
+Step start_send_to(WinSocket& s, Irp& irp) noexcept {
+  return with_datagram_wsabufs(s, irp, Dir::write, [&](WSABUF* wsabufs, std::size_t capacity) {
+    return send_datagram(s, irp, wsabufs, capacity);
   });
 }
 
@@ -187,27 +254,8 @@ Step finish_send_to(WinSocket& s, Irp& /*irp*/, int error, std::size_t bytes) no
 // ---- receive_from ----------------------------------------------------------------------
 
 Step start_receive_from(WinSocket& s, Irp& irp) noexcept {
-  auto& op = IrpAccess::op(irp);
-  Channel& ch = s.channel(Dir::read);
-  DWORD count = build_wsabufs(ch, op, op.buffers.receive);
-  if (count == 0) {
-    static char nothing = 0;
-    ch.wsabufs[0].buf = &nothing;
-    ch.wsabufs[0].len = 0;
-    count = 1;
-  }
-  return issue(s, irp, Dir::read, [&](OVERLAPPED* ov) {
-    ch.flags = 0;
-    ch.address_length = static_cast<int>(sizeof ch.address);
-    if (::WSARecvFrom(s.handle, ch.wsabufs.data(), count, nullptr, &ch.flags,
-                      reinterpret_cast<sockaddr*>(&ch.address), &ch.address_length, ov,
-                      nullptr) == 0) {
-      return 0;
-    }
-    const int e = ::WSAGetLastError();
-    // A truncated datagram (STATUS_BUFFER_OVERFLOW) is a warning: its packet follows
-    // with ERROR_MORE_DATA and the bytes placed, on Windows as under Wine.
-    return e == WSA_IO_PENDING || e == WSAEMSGSIZE ? 0 : e;
+  return with_datagram_wsabufs(s, irp, Dir::read, [&](WSABUF* wsabufs, std::size_t capacity) {
+    return receive_datagram(s, irp, wsabufs, capacity);
   });
 }
 

@@ -54,7 +54,8 @@ constexpr std::array send_to_list{s::success,
                                   s::network_unreachable,
                                   s::host_unreachable,
                                   s::invalid_parameter};
-constexpr std::array receive_from_list{s::success, s::buffer_overflow, s::invalid_device_state};
+constexpr std::array receive_from_list{s::success, s::buffer_overflow, s::invalid_device_state,
+                                       s::invalid_parameter};
 constexpr std::array disconnect_list{s::success, s::invalid_device_state, s::invalid_parameter,
                                      s::not_supported};
 constexpr std::array close_list{s::success};

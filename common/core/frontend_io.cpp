@@ -17,6 +17,18 @@ NTSTATUS check_connected(const SocketImpl& s, OpKind kind) noexcept {
   return status::success;
 }
 
+// A datagram goes to the engine in one native call, which takes at most
+// max_datagram_buffers descriptors: more are refused before anything is sent or
+// consumed, the same on every engine.
+template <class B>
+NTSTATUS attach_datagram_buffers(Irp& irp, const BufferArgs<B>& args) noexcept {
+  const NTSTATUS st = attach_buffers(irp, args);
+  if (nt_success(st) && IrpAccess::op(irp).buffer_count > max_datagram_buffers) {
+    return status::invalid_parameter;
+  }
+  return st;
+}
+
 }  // namespace
 
 NTSTATUS ProviderCore::accept(std::uintptr_t id, Address* local, Address* remote,
@@ -168,7 +180,7 @@ NTSTATUS ProviderCore::send_to(std::uintptr_t id, BufferArgs<ConstBuffer> buffer
     } else if (remote->family() != sock.params().family) {
       st = status::invalid_address;
     } else {
-      st = attach_buffers(call.irp(), buffers);
+      st = attach_datagram_buffers(call.irp(), buffers);
     }
     if (!nt_success(st)) {
       start = Start::done(st);
@@ -197,7 +209,7 @@ NTSTATUS ProviderCore::receive_from(std::uintptr_t id, BufferArgs<MutableBuffer>
     } else if (!category_has(sock.params().category, OpKind::receive_from) || !sock.bound) {
       st = status::invalid_device_state;
     } else {
-      st = attach_buffers(call.irp(), buffers);
+      st = attach_datagram_buffers(call.irp(), buffers);
     }
     if (!nt_success(st)) {
       start = Start::done(st);

@@ -7,7 +7,7 @@
 namespace wskport::km {
 
 namespace {
-constexpr std::size_t max_chain = 65536;  // bounds a cyclic chain
+constexpr std::size_t max_chain = 65536;  // the longest chain taken
 }
 
 NTSTATUS wsk_buf_to_buffers(const WSK_BUF& buf, MutableBuffer* out, std::size_t capacity,
@@ -18,13 +18,21 @@ NTSTATUS wsk_buf_to_buffers(const WSK_BUF& buf, MutableBuffer* out, std::size_t 
   PMDL mdl = buf.Mdl;
   if (mdl == nullptr || buf.Offset >= mdl->ByteCount) return STATUS_INVALID_PARAMETER;
   // First pass: count and validate without writing, so a short capacity changes nothing.
-  // The bound counts MDLs visited (empty ones too), so a cycle always ends.
+  // A chain that comes back to an MDL would repeat its bytes (a send sends them twice, a
+  // receive writes round the loop), so cycles are refused: Floyd's hare runs two MDLs
+  // per step ahead of the walk and meets it at step i >= 1 exactly when MDL i is in a
+  // cycle whose length divides i, which happens no later than the first MDL the walk
+  // would visit twice. Only the MDLs the walk needs are checked, no memory is allocated,
+  // and a chain longer than max_chain is refused as before.
   std::size_t left = buf.Length;
   std::size_t skip = buf.Offset;
   std::size_t n = 0;
   std::size_t visited = 0;
+  PMDL hare = mdl;
   for (PMDL m = mdl; left != 0; m = m->Next) {
     if (m == nullptr || visited++ == max_chain) return STATUS_INVALID_PARAMETER;
+    if (visited > 1 && m == hare) return STATUS_INVALID_PARAMETER;  // a cycle
+    for (int step = 0; step < 2 && hare != nullptr; ++step) hare = hare->Next;
     const std::size_t avail = m->ByteCount - skip;
     if (avail != 0) ++n;
     left -= avail < left ? avail : left;

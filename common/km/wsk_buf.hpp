@@ -28,8 +28,12 @@ using NTSTATUS = ::NTSTATUS;
 /// @return STATUS_SUCCESS; STATUS_BUFFER_TOO_SMALL (capacity short, *count says how
 ///         many; nothing else changed); STATUS_INVALID_PARAMETER (null @p count; Mdl
 ///         null with a non-zero Length; Offset not inside the first MDL; Length beyond
-///         the bytes the chain describes; a chain longer than 65536 MDLs). Synchronous,
-///         allocates nothing, reads only the MDL headers.
+///         the bytes the chain describes; a cyclic chain, refused no later than the
+///         first MDL the walk would reach a second time, with at most three reads of
+///         each MDL header the walk needs (a loop that closes only after Offset +
+///         Length bytes may be accepted: each byte is then described once); a chain
+///         longer than 65536 MDLs).
+///         Synchronous, allocates nothing, reads only the MDL headers.
 NTSTATUS wsk_buf_to_buffers(const WSK_BUF& buf, MutableBuffer* out, std::size_t capacity,
                             std::size_t* count) noexcept;
 

@@ -334,8 +334,13 @@ NTSTATUS WSKAPI wsk_receive_from(PWSK_SOCKET socket, PWSK_BUF buf, ULONG flags, 
   a.extra = nullptr;
   if (queue) {
     std::size_t needed = 0;
-    const NTSTATUS st = wsk_buf_to_buffers(*buf, nullptr, 0, &needed);
-    if (!NT_SUCCESS(st) && st != STATUS_BUFFER_TOO_SMALL) return finish(*s->reg, irp, st, 0);
+    NTSTATUS st = wsk_buf_to_buffers(*buf, nullptr, 0, &needed);
+    // The same limit as a receive_from through the core, so that the answer does not
+    // depend on whether receive-from events are on.
+    if (NT_SUCCESS(st) || st == STATUS_BUFFER_TOO_SMALL) {
+      st = needed > max_datagram_buffers ? STATUS_INVALID_PARAMETER : STATUS_SUCCESS;
+    }
+    if (!NT_SUCCESS(st)) return finish(*s->reg, irp, st, 0);
     a.remote_out = remote;
     a.u.queued.buf = *buf;
     a.u.queued.done = 0;

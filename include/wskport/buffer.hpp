@@ -31,6 +31,15 @@ template <class B>
   return n;
 }
 
+/// The most buffer descriptors one datagram call (send_to, receive_from, and the km
+/// WskSendTo / WskReceiveFrom / WskSendMessages MDL chains) takes, on every platform and
+/// engine: Linux's IOV_MAX, and the same on Windows so that engines agree. A datagram
+/// goes out or comes in whole in one native call whatever its count up to this; a call
+/// with more descriptors completes with `STATUS_INVALID_PARAMETER` before anything is
+/// sent or received. Stream calls have no such limit (a send takes every byte before it
+/// completes; a receive may fill fewer buffers than it has).
+inline constexpr std::size_t max_datagram_buffers = 1024;
+
 /// Send flags (WSK values).
 namespace send_flags {
 inline constexpr unsigned nodelay =

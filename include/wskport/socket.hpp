@@ -120,7 +120,8 @@ class Socket {
   /// the family field) and `invalid_address` (unknown family, too short for it).
   NTSTATUS connect(const void* native_sockaddr, std::size_t length, Irp* irp) const noexcept;
 
-  /// Sends (WskSend). Completes only when every byte was taken by the transport;
+  /// Sends (WskSend). Completes only when every byte was taken by the transport, in
+  /// order, whatever the number of descriptors (the engines pass them in batches);
   /// Information = bytes sent (== total on success). Flags: `send_flags::nodelay`.
   /// Completes with: `success`; `invalid_device_state` (not connected, or after a
   /// graceful disconnect); `not_supported` (unknown flag); `connection_reset`;
@@ -129,8 +130,10 @@ class Socket {
   NTSTATUS send(std::span<const ConstBuffer> buffers, unsigned flags, Irp* irp) const noexcept;
   NTSTATUS send(const void* data, std::size_t size, unsigned flags, Irp* irp) const noexcept;
 
-  /// Receives (WskReceive). Completes as soon as any data is there; Information =
-  /// bytes received; 0 bytes with `success` means the peer disconnected gracefully.
+  /// Receives (WskReceive). Completes as soon as any data is there, filling the
+  /// descriptors in order (any number of them; fewer bytes than they hold unless
+  /// `waitall`); Information = bytes received; 0 bytes with `success` means the peer
+  /// disconnected gracefully.
   /// A zero-length receive pends until data (or the peer's FIN) is there, then
   /// completes with 0 bytes and consumes nothing (Winsock's zero-byte-receive idiom).
   /// Flags: `receive_flags::waitall` (complete only when full, on disconnect or
@@ -142,22 +145,27 @@ class Socket {
   NTSTATUS receive(std::span<const MutableBuffer> buffers, unsigned flags, Irp* irp) const noexcept;
   NTSTATUS receive(void* data, std::size_t size, unsigned flags, Irp* irp) const noexcept;
 
-  /// Sends one datagram (WskSendTo) to @p remote. Datagram sockets, after bind.
-  /// Information = bytes sent. Completes with: `success`; `invalid_device_state` (not
-  /// bound); `invalid_address` (family mismatch, unspecified); `invalid_buffer_size`
-  /// (datagram too large); `network_unreachable`; `host_unreachable`;
-  /// `invalid_parameter` (null @p remote, a descriptor with null data and non-zero
-  /// size).
+  /// Sends one datagram (WskSendTo) to @p remote. Datagram sockets, after bind. The
+  /// datagram goes out whole in one native call, gathered from up to
+  /// `max_datagram_buffers` descriptors. Information = bytes sent. Completes with:
+  /// `success`; `invalid_device_state` (not bound); `invalid_address` (family mismatch,
+  /// unspecified); `invalid_buffer_size` (datagram too large, whatever its descriptor
+  /// count); `invalid_parameter` (null @p remote; more than `max_datagram_buffers`
+  /// descriptors, refused before anything is sent; a descriptor with null data and
+  /// non-zero size); `network_unreachable`; `host_unreachable`.
   NTSTATUS send_to(std::span<const ConstBuffer> buffers, const Address* remote,
                    Irp* irp) const noexcept;
   NTSTATUS send_to(const void* data, std::size_t size, const Address* remote,
                    Irp* irp) const noexcept;
 
-  /// Receives one datagram (WskReceiveFrom). Information = bytes placed in the
+  /// Receives one datagram (WskReceiveFrom), scattered in order over up to
+  /// `max_datagram_buffers` descriptors. Information = bytes placed in the
   /// buffers. @p remote_out (optional) receives the sender; @p control_flags_out
   /// (optional) receives `datagram_flags::*`. Completes with: `success`;
   /// `buffer_overflow` (the datagram was larger than the buffers: truncated, and
-  /// `datagram_flags::truncated` set); `invalid_device_state` (not bound). An ICMP
+  /// `datagram_flags::truncated` set); `invalid_device_state` (not bound);
+  /// `invalid_parameter` (more than `max_datagram_buffers` descriptors, refused before
+  /// a datagram is consumed; a descriptor with null data and non-zero size). An ICMP
   /// port-unreachable for an earlier send_to is not reported, on any platform (the
   /// Winsock backend turns off SIO_UDP_CONNRESET, as POSIX never reports it on an
   /// unconnected socket).
