@@ -177,6 +177,8 @@ Attempt perform_receive(PosixSocket& s, Irp& irp) noexcept {
     // The peer's FIN, or a reset another call already reported (Linux reports it once,
     // then reads end of stream).
     if (r == 0) return Attempt::done(s.end_of_stream(0), 0);
+    // An error is answered here, not by repeating the call below: Linux reports a
+    // reset to one call only.
     if (would_block(errno)) return Attempt::wait();
     if (errno != EINTR) return Attempt::done(status_for_socket_errno(s, errno), 0);
   }

@@ -153,6 +153,16 @@ TEST_P(PeerBehaviour, CancelASendThePeerDoesNotRead) {
 
 class PeerAccept : public PeerBehaviour {
  protected:
+  bool wine_read_end_of_stream_ = false;
+
+  void skip_if_wine_lost_the_reset() {
+    if (wine_read_end_of_stream_) {
+      GTEST_SKIP() << "Wine reports a reset (RST) that arrived while no receive was "
+                      "pending as a graceful close (0 bytes) to the next receive; Windows "
+                      "reports WSAECONNRESET (README, Windows)";
+    }
+  }
+
   /// Connects a raw client to @p where and resets it at once.
   void connect_and_reset(const Address& where) {
     raw::RawSocket c = raw::RawSocket::open(family(), true);
@@ -178,8 +188,13 @@ class PeerAccept : public PeerBehaviour {
       if (r.completed && r.status == status::success && r.information == hello.size()) {
         return;  // the good client
       }
-      EXPECT_COMPLETES_WITH(r, status::connection_reset)
-          << "the accepted connection was reset by its peer";
+      if (platform::running_under_wine() && r.completed && r.status == status::success &&
+          r.information == 0) {
+        wine_read_end_of_stream_ = true;  // see skip_if_wine_lost_the_reset
+      } else {
+        EXPECT_COMPLETES_WITH(r, status::connection_reset)
+            << "the accepted connection was reset by its peer";
+      }
       ASSERT_EQ(k, 0) << "the reset connection was delivered twice";
       acc.issue([&](Irp* i) { return listener->accept(nullptr, nullptr, i); });
     }
@@ -195,6 +210,7 @@ TEST_P(PeerAccept, PeerResetsBeforeTheAcceptIsIssued) {
   TestIrp& acc = h.irp("accept");
   acc.issue([&](Irp* i) { return listener->accept(nullptr, nullptr, i); });
   ASSERT_NO_FATAL_FAILURE(expect_the_good_client(listener, acc, where));
+  skip_if_wine_lost_the_reset();
 }
 
 TEST_P(PeerAccept, PeerResetsWhileTheAcceptIsPending) {
@@ -205,6 +221,7 @@ TEST_P(PeerAccept, PeerResetsWhileTheAcceptIsPending) {
   acc.issue([&](Irp* i) { return listener->accept(nullptr, nullptr, i); });
   ASSERT_NO_FATAL_FAILURE(connect_and_reset(where));
   ASSERT_NO_FATAL_FAILURE(expect_the_good_client(listener, acc, where));
+  skip_if_wine_lost_the_reset();
 }
 
 // ---- ICMP port unreachable ------------------------------------------------------------
