@@ -11,104 +11,58 @@
 #include <string>
 #include <thread>
 
-#include "support/conformance_fixture.hpp"
-#include "support/raw_peer.hpp"
+#include "support/peer_fixture.hpp"
 
 namespace wskport::test {
 namespace {
 
-class PeerBehaviour : public Conformance {
- protected:
-  raw::NetStartup net_;
-
-  /// A library connection socket connected to a raw peer whose receive buffer is
-  /// small (so that a send it does not read soon waits).
-  void connect_to_peer(ScopedSocket& lib, raw::RawSocket& peer) {
-    auto listener = raw::RawSocket::open(family(), /*stream=*/true);
-    ASSERT_TRUE(listener.valid());
-    ASSERT_TRUE(listener.set_receive_buffer(16 * 1024));
-    ASSERT_TRUE(listener.bind(loopback()));
-    ASSERT_TRUE(listener.listen(4));
-    lib = make(Category::connection);
-    ASSERT_TRUE(lib);
-    ASSERT_OK(lib.bind(loopback()));
-    ASSERT_OK(lib.connect(listener.local_address()));
-    peer = listener.accept(default_bound);
-    ASSERT_TRUE(peer.valid()) << "the raw listener accepted nothing";
-  }
-
-  /// The raw peer reads exactly @p size bytes of pattern @p seed from offset 0.
-  static void peer_reads(raw::RawSocket& peer, std::size_t size, std::uint32_t seed = 0) {
-    std::vector<std::uint8_t> in(64 * 1024);
-    std::size_t got = 0;
-    while (got < size) {
-      const long r = peer.receive(in.data(), std::min(in.size(), size - got), default_bound);
-      ASSERT_GT(r, 0) << "the raw peer's receive after " << got << " of " << size << " bytes";
-      const auto n = static_cast<std::size_t>(r);
-      const auto bad = pattern_mismatch({in.data(), n}, got, seed);
-      ASSERT_FALSE(bad.has_value()) << "content differs at offset " << got + *bad;
-      got += n;
-    }
-  }
-
-  /// A library UDP socket bound to loopback:0.
-  void bound_udp(ScopedSocket& s, Address& where) {
-    s = make_udp();
-    ASSERT_TRUE(s);
-    ASSERT_OK(s.bind(loopback()));
-    ASSERT_OK(s.local_address(where));
-  }
-};
+class PeerBehaviour : public PeerConformance {};
 
 // ---- half-close ----------------------------------------------------------------------
 
 TEST_P(PeerBehaviour, PeerHalfClosesItsSendingSide) {
-  ScopedSocket lib;
-  raw::RawSocket peer;
-  ASSERT_NO_FATAL_FAILURE(connect_to_peer(lib, peer));
+  ASSERT_NO_FATAL_FAILURE(connect_to_peer());
   auto& in = h.buffer(64);
   TestIrp& rx = h.irp("receive (pending when the FIN comes)");
-  rx.issue([&](Irp* i) { return lib->receive(in.data(), in.size(), 0, i); });
-  ASSERT_TRUE(peer.shutdown_send());
+  rx.issue([&](Irp* i) { return lib_->receive(in.data(), in.size(), 0, i); });
+  ASSERT_TRUE(peer_.shutdown_send());
   const Outcome r = rx.wait();
   EXPECT_OK(r) << "the peer's FIN is a graceful close";
   EXPECT_EQ(r.information, 0U);
-  const Outcome again = lib.receive(in.data(), in.size());
+  const Outcome again = lib_.receive(in.data(), in.size());
   EXPECT_OK(again) << "end of stream stays end of stream";
   EXPECT_EQ(again.information, 0U);
   // This side still sends, and the peer still reads it.
   std::array<std::uint8_t, 3000> out{};
   fill_pattern(out);
-  const Outcome s = lib.send(out.data(), out.size());
+  const Outcome s = lib_.send(out.data(), out.size());
   ASSERT_OK(s);
   EXPECT_EQ(s.information, out.size());
-  ASSERT_NO_FATAL_FAILURE(peer_reads(peer, out.size()));
-  ASSERT_OK(lib.disconnect());
+  ASSERT_NO_FATAL_FAILURE(peer_reads(out.size()));
+  ASSERT_OK(lib_.disconnect());
   std::array<std::uint8_t, 16> tail{};
-  EXPECT_EQ(peer.receive(tail.data(), tail.size(), default_bound), 0)
+  EXPECT_EQ(peer_.receive(tail.data(), tail.size(), default_bound), 0)
       << "the peer reads end of stream after this side's graceful disconnect";
 }
 
 TEST_P(PeerBehaviour, ThisSideHalfClosesAndThePeerKeepsSending) {
-  ScopedSocket lib;
-  raw::RawSocket peer;
-  ASSERT_NO_FATAL_FAILURE(connect_to_peer(lib, peer));
-  ASSERT_OK(lib.disconnect());
+  ASSERT_NO_FATAL_FAILURE(connect_to_peer());
+  ASSERT_OK(lib_.disconnect());
   std::array<std::uint8_t, 16> tail{};
-  EXPECT_EQ(peer.receive(tail.data(), tail.size(), default_bound), 0)
+  EXPECT_EQ(peer_.receive(tail.data(), tail.size(), default_bound), 0)
       << "the peer reads end of stream";
   std::array<std::uint8_t, 16> one{};
-  EXPECT_COMPLETES_WITH(lib.send(one.data(), one.size()), status::invalid_device_state)
+  EXPECT_COMPLETES_WITH(lib_.send(one.data(), one.size()), status::invalid_device_state)
       << "no send after a graceful disconnect";
   std::array<std::uint8_t, 5000> data{};
   fill_pattern(data, 0, 7);
-  ASSERT_TRUE(peer.send_all(data.data(), data.size()));
+  ASSERT_TRUE(peer_.send_all(data.data(), data.size()));
   auto& in = h.buffer(data.size());
   Outcome last;
-  ASSERT_EQ(receive_exactly(h, lib.get(), in, last), in.size()) << describe(last);
+  ASSERT_EQ(receive_exactly(h, lib_.get(), in, last), in.size()) << describe(last);
   EXPECT_FALSE(pattern_mismatch(in, 0, 7).has_value());
-  peer.close();  // graceful: both directions are now closed
-  const Outcome end = lib.receive(in.data(), in.size());
+  peer_.close();  // graceful: both directions are now closed
+  const Outcome end = lib_.receive(in.data(), in.size());
   EXPECT_OK(end);
   EXPECT_EQ(end.information, 0U);
 }
@@ -116,33 +70,21 @@ TEST_P(PeerBehaviour, ThisSideHalfClosesAndThePeerKeepsSending) {
 // ---- a peer that stops reading --------------------------------------------------------
 
 TEST_P(PeerBehaviour, SendWaitsWhileThePeerDoesNotReadAndCompletesWhenItDoes) {
-  ScopedSocket lib;
-  raw::RawSocket peer;
-  ASSERT_NO_FATAL_FAILURE(connect_to_peer(lib, peer));
+  ASSERT_NO_FATAL_FAILURE(connect_to_peer());
   constexpr std::size_t size = 16U << 20U;
-  auto& src = h.buffer(size);
-  fill_pattern(src, 0, 3);
-  TestIrp& tx = h.irp("send 16 MiB");
-  tx.issue([&](Irp* i) { return lib->send(src.data(), src.size(), 0, i); });
-  std::this_thread::sleep_for(200ms);
-  ASSERT_EQ(tx.completions(), 0U) << "the send completed although the peer read nothing: "
-                                  << describe(tx.latest());
-  ASSERT_NO_FATAL_FAILURE(peer_reads(peer, size, 3));
+  TestIrp& tx = pending_send(size, 3);
+  ASSERT_EQ(tx.completions(), 0U);
+  ASSERT_NO_FATAL_FAILURE(peer_reads(size, 3));
   const Outcome s = tx.wait(bulk_bound);
   EXPECT_OK(s);
   EXPECT_EQ(s.information, size);
 }
 
 TEST_P(PeerBehaviour, CancelASendThePeerDoesNotRead) {
-  ScopedSocket lib;
-  raw::RawSocket peer;
-  ASSERT_NO_FATAL_FAILURE(connect_to_peer(lib, peer));
-  constexpr std::size_t size = 64U << 20U;
-  auto& src = h.buffer(size);
-  TestIrp& tx = h.irp("send 64 MiB (cancelled)");
-  tx.issue([&](Irp* i) { return lib->send(src.data(), src.size(), 0, i); });
-  std::this_thread::sleep_for(100ms);
-  ASSERT_EQ(tx.completions(), 0U) << describe(tx.latest());
+  ASSERT_NO_FATAL_FAILURE(connect_to_peer());
+  constexpr std::size_t size = 16U << 20U;
+  TestIrp& tx = pending_send(size);
+  ASSERT_EQ(tx.completions(), 0U);
   (void)tx.cancel();
   const Outcome s = tx.wait();
   EXPECT_COMPLETES_WITH(s, status::cancelled);
@@ -157,9 +99,7 @@ class PeerAccept : public PeerBehaviour {
 
   void skip_if_wine_lost_the_reset() {
     if (wine_read_end_of_stream_) {
-      GTEST_SKIP() << "Wine reports a reset (RST) that arrived while no receive was "
-                      "pending as a graceful close (0 bytes) to the next receive; Windows "
-                      "reports WSAECONNRESET (README, Windows)";
+      GTEST_SKIP() << wine_reset_as_eof;
     }
   }
 
@@ -188,8 +128,7 @@ class PeerAccept : public PeerBehaviour {
       if (r.completed && r.status == status::success && r.information == hello.size()) {
         return;  // the good client
       }
-      if (platform::running_under_wine() && r.completed && r.status == status::success &&
-          r.information == 0) {
+      if (wine_read_eof(r)) {
         wine_read_end_of_stream_ = true;  // see skip_if_wine_lost_the_reset
       } else {
         EXPECT_COMPLETES_WITH(r, status::connection_reset)
@@ -236,9 +175,11 @@ TEST_P(PeerBehaviour, PortUnreachableIsNotReportedForDatagrams) {
     ASSERT_TRUE(probe.bind(loopback()));
     dead = probe.local_address();
   }  // closed: datagrams to it draw ICMP port unreachable
-  ScopedSocket a;
+  ScopedSocket a = make_udp();
+  ASSERT_TRUE(a);
+  ASSERT_OK(a.bind(loopback()));
   Address a_addr;
-  ASSERT_NO_FATAL_FAILURE(bound_udp(a, a_addr));
+  ASSERT_OK(a.local_address(a_addr));
   auto& in = h.buffer(64);
   TestIrp& early = h.irp("receive_from (pending before the ICMP)");
   early.issue([&](Irp* i) { return a->receive_from(in.data(), in.size(), nullptr, nullptr, i); });

@@ -15,8 +15,7 @@
 #include <string>
 #include <thread>
 
-#include "support/conformance_fixture.hpp"
-#include "support/raw_peer.hpp"
+#include "support/peer_fixture.hpp"
 
 namespace wskport::test {
 namespace {
@@ -25,52 +24,19 @@ namespace {
 /// read stays pending.
 constexpr std::size_t big_send = 16U << 20U;
 
-class PeerReset : public Conformance {
+class PeerReset : public PeerConformance {
  protected:
-  raw::NetStartup net_;
-
-  /// A raw listener on loopback with a small receive buffer (inherited by what it
-  /// accepts), so that a library send to a peer that does not read soon waits.
-  raw::RawSocket raw_listener(int backlog) {
-    auto l = raw::RawSocket::open(family(), /*stream=*/true);
-    EXPECT_TRUE(l.valid()) << "raw socket: error " << raw::last_error();
-    EXPECT_TRUE(l.set_receive_buffer(16 * 1024));
-    EXPECT_TRUE(l.bind(loopback())) << "raw bind: error " << raw::last_error();
-    EXPECT_TRUE(l.listen(backlog)) << "raw listen: error " << raw::last_error();
-    return l;
-  }
-
-  /// A library connection socket connected to a raw peer.
-  void connect_to_peer(ScopedSocket& lib, raw::RawSocket& peer) {
-    raw::RawSocket listener = raw_listener(4);
-    ASSERT_TRUE(listener.valid());
-    lib = make(Category::connection);
-    ASSERT_TRUE(lib);
-    ASSERT_OK(lib.bind(loopback()));
-    ASSERT_OK(lib.connect(listener.local_address()));
-    peer = listener.accept(default_bound);
-    ASSERT_TRUE(peer.valid()) << "the raw listener accepted nothing";
-  }
-
-  /// Issues a send of big_send bytes and checks that it waits (the peer is not reading).
-  TestIrp& pending_send(const ScopedSocket& lib) {
-    auto& src = h.buffer(big_send);
-    TestIrp& tx = h.irp("send 16 MiB (the peer does not read)");
-    tx.issue([&](Irp* i) { return lib->send(src.data(), src.size(), 0, i); });
-    std::this_thread::sleep_for(100ms);
-    EXPECT_EQ(tx.completions(), 0U) << "the send did not stay pending: " << describe(tx.latest());
-    return tx;
-  }
-
-  TestIrp& pending_receive(const ScopedSocket& lib, const std::string& name) {
+  TestIrp& pending_receive() {
     auto& in = h.buffer(4096);
-    TestIrp& rx = h.irp(name);
-    rx.issue([&](Irp* i) { return lib->receive(in.data(), in.size(), 0, i); });
+    TestIrp& rx = h.irp("receive (pending)");
+    const Socket s = lib_.get();
+    rx.issue([&](Irp* i) { return s.receive(in.data(), in.size(), 0, i); });
     return rx;
   }
 
   /// Once a call reported the reset, every later transfer call does too.
-  void expect_reset_remembered(ScopedSocket& lib) {
+  void expect_reset_remembered() {
+    ScopedSocket& lib = lib_;
     auto& in = h.buffer(4096);
     for (int round = 0; round < 2; ++round) {
       EXPECT_COMPLETES_WITH(lib.receive(in.data(), in.size()), status::connection_reset)
@@ -82,12 +48,25 @@ class PeerReset : public Conformance {
         << "a graceful disconnect after the reset";
   }
 
+  /// The next receive reports the reset (a reset no call was pending for), and so does
+  /// every later call. Skips (the caller's last statement) when Wine read 0 bytes.
+  void expect_next_receive_reset() {
+    auto& in = h.buffer(64);
+    const Outcome r = lib_.receive(in.data(), in.size());
+    if (wine_read_eof(r)) {
+      GTEST_SKIP() << wine_reset_as_eof;
+    }
+    EXPECT_COMPLETES_WITH(r, status::connection_reset) << "the first receive after the reset";
+    expect_reset_remembered();
+  }
+
   /// Receives until something other than data comes: each piece must continue the
   /// pattern the peer sent (Linux delivers data that arrived before the reset,
   /// Windows drops it), and the end must be the reset, not a graceful 0 bytes.
   /// @p wine_eof (optional): set instead of failing when Wine reads 0 bytes at the end
   /// (a reset that came while no call was pending; see the skips below).
-  void expect_data_then_reset(ScopedSocket& lib, std::size_t sent, bool* wine_eof = nullptr) {
+  void expect_data_then_reset(std::size_t sent, bool* wine_eof = nullptr) {
+    ScopedSocket& lib = lib_;
     auto& in = h.buffer(sent + 1);
     std::size_t got = 0;
     Outcome last;
@@ -99,8 +78,7 @@ class PeerReset : public Conformance {
       ASSERT_FALSE(bad.has_value()) << "data differs at offset " << got + *bad;
       got += last.information;
     }
-    if (wine_eof != nullptr && platform::running_under_wine() && last.completed &&
-        last.status == status::success && last.information == 0) {
+    if (wine_eof != nullptr && wine_read_eof(last)) {
       *wine_eof = true;
       return;
     }
@@ -112,112 +90,87 @@ class PeerReset : public Conformance {
 // Issue 14, defect 1: the send met the reset first and the pending receive then read
 // a graceful close (0 bytes), 20 rounds out of 20, on POSIX.
 TEST_P(PeerReset, WhileASendAndAReceiveArePending) {
-  ScopedSocket lib;
-  raw::RawSocket peer;
-  ASSERT_NO_FATAL_FAILURE(connect_to_peer(lib, peer));
-  TestIrp& tx = pending_send(lib);
-  TestIrp& rx = pending_receive(lib, "receive (pending)");
+  ASSERT_NO_FATAL_FAILURE(connect_to_peer());
+  TestIrp& tx = pending_send(big_send);
+  TestIrp& rx = pending_receive();
   ASSERT_EQ(rx.completions(), 0U) << describe(rx.latest());
-  peer.reset();
+  peer_.reset();
   const Outcome s = tx.wait(bulk_bound);
   EXPECT_COMPLETES_WITH(s, status::connection_reset);
   EXPECT_LT(s.information, big_send) << "the peer read nothing, so not everything went";
   EXPECT_COMPLETES_WITH(rx.wait(), status::connection_reset)
       << "the receive pending beside the send must report the reset, not a graceful close";
-  expect_reset_remembered(lib);
+  expect_reset_remembered();
 }
 
 TEST_P(PeerReset, WhileAReceiveIsPendingAfterAnExchange) {
-  ScopedSocket lib;
-  raw::RawSocket peer;
-  ASSERT_NO_FATAL_FAILURE(connect_to_peer(lib, peer));
+  ASSERT_NO_FATAL_FAILURE(connect_to_peer());
   // Transfers that completed before do not change the outcome.
   std::array<std::uint8_t, 512> out{};
   fill_pattern(out);
-  ASSERT_OK(lib.send(out.data(), out.size()));
+  ASSERT_OK(lib_.send(out.data(), out.size()));
   std::array<std::uint8_t, 512> echo{};
   std::size_t got = 0;
   while (got < echo.size()) {
-    const long r = peer.receive(echo.data() + got, echo.size() - got, default_bound);
+    const long r = peer_.receive(echo.data() + got, echo.size() - got, default_bound);
     ASSERT_GT(r, 0) << "the raw peer's receive after " << got << " bytes";
     got += static_cast<std::size_t>(r);
   }
-  ASSERT_TRUE(peer.send_all(echo.data(), echo.size()));
+  ASSERT_TRUE(peer_.send_all(echo.data(), echo.size()));
   auto& in = h.buffer(echo.size());
   Outcome last;
-  ASSERT_EQ(receive_exactly(h, lib.get(), in, last), in.size()) << describe(last);
+  ASSERT_EQ(receive_exactly(h, lib_.get(), in, last), in.size()) << describe(last);
 
-  TestIrp& rx = pending_receive(lib, "receive (pending)");
+  TestIrp& rx = pending_receive();
   std::this_thread::sleep_for(20ms);
   ASSERT_EQ(rx.completions(), 0U) << describe(rx.latest());
-  peer.reset();
+  peer_.reset();
   EXPECT_COMPLETES_WITH(rx.wait(), status::connection_reset);
-  expect_reset_remembered(lib);
+  expect_reset_remembered();
 }
 
 TEST_P(PeerReset, BeforeAnyCallIsSeenByTheNextReceive) {
-  ScopedSocket lib;
-  raw::RawSocket peer;
-  ASSERT_NO_FATAL_FAILURE(connect_to_peer(lib, peer));
-  peer.reset();
+  ASSERT_NO_FATAL_FAILURE(connect_to_peer());
+  peer_.reset();
   std::this_thread::sleep_for(50ms);  // the RST is there before the receive
-  auto& in = h.buffer(64);
-  const Outcome r = lib.receive(in.data(), in.size());
-  if (platform::running_under_wine() && r.completed && r.status == status::success &&
-      r.information == 0) {
-    GTEST_SKIP() << "Wine reports a reset (RST) that arrived while no receive was pending "
-                    "as a graceful close (0 bytes) to the next receive; Windows reports "
-                    "WSAECONNRESET (README, Windows)";
-  }
-  EXPECT_COMPLETES_WITH(r, status::connection_reset);
-  expect_reset_remembered(lib);
+  expect_next_receive_reset();
 }
 
 TEST_P(PeerReset, BeforeASendIsSeenByTheSendAndEveryLaterReceive) {
-  ScopedSocket lib;
-  raw::RawSocket peer;
-  ASSERT_NO_FATAL_FAILURE(connect_to_peer(lib, peer));
-  peer.reset();
+  ASSERT_NO_FATAL_FAILURE(connect_to_peer());
+  peer_.reset();
   std::this_thread::sleep_for(50ms);
   std::array<std::uint8_t, 64> out{};
-  EXPECT_COMPLETES_WITH(lib.send(out.data(), out.size()), status::connection_reset);
-  expect_reset_remembered(lib);
+  EXPECT_COMPLETES_WITH(lib_.send(out.data(), out.size()), status::connection_reset);
+  expect_reset_remembered();
 }
 
 TEST_P(PeerReset, WithDataQueuedAndNoCallPending) {
-  ScopedSocket lib;
-  raw::RawSocket peer;
-  ASSERT_NO_FATAL_FAILURE(connect_to_peer(lib, peer));
-  std::array<std::uint8_t, 1000> data{};
-  fill_pattern(data);
-  ASSERT_TRUE(peer.send_all(data.data(), data.size()));
+  ASSERT_NO_FATAL_FAILURE(connect_to_peer());
+  constexpr std::size_t queued = 1000;
+  ASSERT_NO_FATAL_FAILURE(peer_sends(queued));
   std::this_thread::sleep_for(20ms);
-  peer.reset();
+  peer_.reset();
   std::this_thread::sleep_for(50ms);
   bool wine_eof = false;
-  ASSERT_NO_FATAL_FAILURE(expect_data_then_reset(lib, data.size(), &wine_eof));
+  ASSERT_NO_FATAL_FAILURE(expect_data_then_reset(queued, &wine_eof));
   if (wine_eof) {
-    GTEST_SKIP() << "Wine reports a reset (RST) that arrived while no receive was pending "
-                    "as a graceful close (0 bytes) to the next receive; Windows reports "
-                    "WSAECONNRESET (README, Windows)";
+    GTEST_SKIP() << wine_reset_as_eof;
   }
-  expect_reset_remembered(lib);
+  expect_reset_remembered();
 }
 
 // Defect 1 with data in the receive buffer: the send takes the reset, the receives read
 // the data, and what follows the data must still be the reset.
 TEST_P(PeerReset, WithDataQueuedAndASendPending) {
-  ScopedSocket lib;
-  raw::RawSocket peer;
-  ASSERT_NO_FATAL_FAILURE(connect_to_peer(lib, peer));
-  std::array<std::uint8_t, 1000> data{};
-  fill_pattern(data);
-  ASSERT_TRUE(peer.send_all(data.data(), data.size()));
-  TestIrp& tx = pending_send(lib);
-  peer.reset();
+  ASSERT_NO_FATAL_FAILURE(connect_to_peer());
+  constexpr std::size_t queued = 1000;
+  ASSERT_NO_FATAL_FAILURE(peer_sends(queued));
+  TestIrp& tx = pending_send(big_send);
+  peer_.reset();
   EXPECT_COMPLETES_WITH(tx.wait(bulk_bound), status::connection_reset);
-  ASSERT_NO_FATAL_FAILURE(expect_data_then_reset(lib, data.size()));
-  expect_reset_remembered(lib);
+  ASSERT_NO_FATAL_FAILURE(expect_data_then_reset(queued));
+  expect_reset_remembered();
 }
 
 // Issue 14, defect 7 (the common case): the peer accepts and resets at once. WSK's
@@ -226,27 +179,19 @@ TEST_P(PeerReset, WithDataQueuedAndASendPending) {
 TEST_P(PeerReset, RightAfterAcceptingTheConnect) {
   raw::RawSocket listener = raw_listener(4);
   ASSERT_TRUE(listener.valid());
-  ScopedSocket lib = make(Category::connection);
-  ASSERT_TRUE(lib);
-  ASSERT_OK(lib.bind(loopback()));
+  lib_ = make(Category::connection);
+  ASSERT_TRUE(lib_);
+  ASSERT_OK(lib_.bind(loopback()));
   const Address where = listener.local_address();
   TestIrp& conn = h.irp("connect");
   const Address& to = h.hold<Address>(where);
-  conn.issue([&](Irp* i) { return lib->connect(to, i); });
-  raw::RawSocket peer = listener.accept(default_bound);
-  ASSERT_TRUE(peer.valid());
-  peer.reset();
+  conn.issue([&](Irp* i) { return lib_->connect(to, i); });
+  peer_ = listener.accept(default_bound);
+  ASSERT_TRUE(peer_.valid());
+  peer_.reset();
   EXPECT_OK(conn.wait()) << "the handshake completed: the connect succeeds";
   std::this_thread::sleep_for(50ms);
-  auto& in = h.buffer(64);
-  const Outcome r = lib.receive(in.data(), in.size());
-  if (platform::running_under_wine() && r.completed && r.status == status::success &&
-      r.information == 0) {
-    GTEST_SKIP() << "Wine reports a reset (RST) that arrived while no receive was pending "
-                    "as a graceful close (0 bytes) to the next receive (README, Windows)";
-  }
-  EXPECT_COMPLETES_WITH(r, status::connection_reset);
-  expect_reset_remembered(lib);
+  expect_next_receive_reset();
 }
 
 // Defect 7 made deterministic: the connect is still pending (its SYN dropped by a full
@@ -261,12 +206,12 @@ TEST_P(PeerReset, WhileTheConnectIsStillPending) {
   raw::RawSocket filler = raw::RawSocket::open(family(), true);
   ASSERT_TRUE(filler.connect(where)) << "error " << raw::last_error();
 
-  ScopedSocket lib = make(Category::connection);
-  ASSERT_TRUE(lib);
-  ASSERT_OK(lib.bind(loopback()));
+  lib_ = make(Category::connection);
+  ASSERT_TRUE(lib_);
+  ASSERT_OK(lib_.bind(loopback()));
   TestIrp& conn = h.irp("connect (its SYN dropped)");
   const Address& to = h.hold<Address>(where);
-  conn.issue([&](Irp* i) { return lib->connect(to, i); });
+  conn.issue([&](Irp* i) { return lib_->connect(to, i); });
   std::this_thread::sleep_for(100ms);
   if (conn.completions() != 0) {
     const Outcome o = conn.latest();
@@ -312,23 +257,16 @@ TEST_P(PeerReset, WhileTheConnectIsStillPending) {
   raw::RawSocket first = listener.accept(default_bound);  // frees the queue
   ASSERT_TRUE(first.valid());
   // The client retransmits its SYN after its initial timeout (1 s on Linux).
-  raw::RawSocket peer = listener.accept(5s);
-  ASSERT_TRUE(peer.valid()) << "the pending connect never reached the listener";
-  peer.reset();
+  peer_ = listener.accept(5s);
+  ASSERT_TRUE(peer_.valid()) << "the pending connect never reached the listener";
+  peer_.reset();
   std::this_thread::sleep_for(20ms);
   release();
 
   EXPECT_OK(conn.wait()) << "the handshake completed before the reset: the connect succeeds";
   EXPECT_OK(hold.wait());
-  auto& in = h.buffer(64);
-  const Outcome r = lib.receive(in.data(), in.size());
-  if (platform::running_under_wine() && r.completed && r.status == status::success &&
-      r.information == 0) {
-    GTEST_SKIP() << "Wine reports a reset (RST) that arrived while no receive was pending "
-                    "as a graceful close (0 bytes) to the next receive (README, Windows)";
-  }
-  EXPECT_COMPLETES_WITH(r, status::connection_reset)
-      << "the reset after the handshake reaches the next receive";
+  // The reset after the handshake reaches the next receive.
+  expect_next_receive_reset();
 }
 
 }  // namespace
