@@ -172,7 +172,7 @@ NTSTATUS status_for_socket_errno(PosixSocket& s, int error) noexcept {
     s.waits.detach(/*remove_from_epoll=*/false);
     return status::file_forced_closed;
   }
-  return status_from_errno(error);
+  return s.note_failure(status_from_errno(error));
 }
 
 // ---- the socket ------------------------------------------------------------------

@@ -43,6 +43,19 @@ Attempt perform_connect(PosixSocket& s, Irp& /*irp*/) noexcept {
   int err = 0;
   socklen_t len = sizeof err;
   if (::getsockopt(s.fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
+  if (err == ECONNRESET || err == EPIPE) {
+    // The handshake completed and the peer reset the connection before this check ran
+    // (a peer that accepts and resets at once, a provider thread that was busy): Linux
+    // answers a reset during the handshake ECONNREFUSED, so these two mean "connected,
+    // then lost". WskConnect completes when the handshake completes and the reset is
+    // the connection's, reported to the next receive or send; ConnectEx answers the
+    // same. So the connect succeeds and the socket remembers the reset (issue 14,
+    // defect 7; docs/reliability.md, "Peer behaviour").
+    s.connecting = false;
+    s.connected = true;
+    s.lost = status::connection_reset;
+    return Attempt::done(status::success);
+  }
   if (err != 0) {
     s.connecting = false;
     return Attempt::done(status_for_socket_errno(s, err));

@@ -119,10 +119,7 @@ Attempt drain(PosixSocket& s) noexcept {
   for (;;) {
     const auto r = ::recv(s.fd, scratch, sizeof scratch, 0);
     if (r > 0) continue;
-    if (r == 0) {
-      s.eof_seen = true;
-      return Attempt::done(status::success, 0);
-    }
+    if (r == 0) return Attempt::done(s.end_of_stream(0), 0);
     if (errno == EINTR) continue;
     if (would_block(errno)) return Attempt::wait();
     return Attempt::done(status_for_socket_errno(s, errno));
@@ -134,7 +131,8 @@ Attempt probe(PosixSocket& s) noexcept {
   char byte = 0;
   for (;;) {
     const auto r = ::recv(s.fd, &byte, 1, MSG_PEEK);
-    if (r >= 0) return Attempt::done(status::success, 0);
+    // End of stream on a connection already reported reset is that reset again.
+    if (r >= 0) return Attempt::done(r == 0 ? s.lost : status::success, 0);
     if (errno == EINTR) continue;
     if (would_block(errno)) return Attempt::wait();
     return Attempt::done(status_for_socket_errno(s, errno));
@@ -184,12 +182,11 @@ Attempt perform_receive(PosixSocket& s, Irp& irp) noexcept {
       op.done = static_cast<std::size_t>(r);
       return Attempt::done(status::success, op.done);
     }
-    if (r == 0) {
-      s.eof_seen = true;  // the peer's FIN
-      return Attempt::done(status::success, 0);
-    }
-    // Answered here, not by repeating the call: a reset is reported once, then reads
-    // as end of stream.
+    // The peer's FIN, or a reset another call already reported (Linux reports it once,
+    // then reads end of stream).
+    if (r == 0) return Attempt::done(s.end_of_stream(0), 0);
+    // An error is answered here, not by repeating the call below: Linux reports a
+    // reset to one call only.
     if (would_block(errno)) return Attempt::wait();
     if (errno != EINTR) return Attempt::done(status_for_socket_errno(s, errno), 0);
   }
@@ -204,11 +201,9 @@ Attempt perform_receive(PosixSocket& s, Irp& irp) noexcept {
       if (!waitall || op.done == op.total) return Attempt::done(status::success, op.done);
       continue;
     }
-    if (r == 0) {
-      // The peer's FIN. With WAITALL the partial data is delivered, not lost.
-      s.eof_seen = true;
-      return Attempt::done(status::success, op.done);
-    }
+    // The peer's FIN (or a reset already reported). With WAITALL the partial data is
+    // delivered, not lost; the reset then reaches the next receive.
+    if (r == 0) return Attempt::done(s.end_of_stream(op.done), op.done);
     if (errno == EINTR) continue;
     if (would_block(errno)) return Attempt::wait();
     return Attempt::done(status_for_socket_errno(s, errno), op.done);

@@ -56,7 +56,7 @@ NTSTATUS status_for_error(WinSocket& s, int error) noexcept {
     forget_handle(s);
     return status::file_forced_closed;
   }
-  return wsa::status_from_wsa(error);
+  return s.note_failure(wsa::status_from_wsa(error));
 }
 
 NTSTATUS completion_status(WinSocket& s, Dir d, int error) noexcept {
@@ -70,7 +70,7 @@ NTSTATUS completion_status(WinSocket& s, Dir d, int error) noexcept {
     forget_handle(s);
     return status::file_forced_closed;
   }
-  return wsa::status_from_wsa(error);
+  return s.note_failure(wsa::status_from_wsa(error));
 }
 
 // ---- handles --------------------------------------------------------------------------

@@ -136,18 +136,16 @@ Step finish_receive(WinSocket& s, Irp& irp, int error, std::size_t bytes) noexce
     return Step::done(completion_status(s, Dir::read, error), drain ? 0 : op.done + bytes);
   }
   if (drain) {
-    if (bytes == 0) {
-      s.eof_seen = true;
-      return Step::done(status::success, 0);
-    }
+    if (bytes == 0) return Step::done(s.end_of_stream(0), 0);
     return continue_step(s, irp);  // discard and read on, until the peer's FIN
   }
-  if (op.total == 0) return Step::done(status::success, 0);  // readiness only
-  if (bytes == 0) {
-    // The peer's FIN. With WAITALL the partial data is delivered, not lost.
-    s.eof_seen = true;
-    return Step::done(status::success, op.done);
-  }
+  // Readiness only; end of stream on a connection already reported reset is that
+  // reset again (s.lost is success while the connection is intact).
+  if (op.total == 0) return Step::done(s.lost, 0);
+  // The peer's FIN, or a reset another call reported (Wine, like Linux, reports it
+  // once). With WAITALL the partial data is delivered, not lost; the reset then reaches
+  // the next receive.
+  if (bytes == 0) return Step::done(s.end_of_stream(op.done), op.done);
   advance_cursor(op, op.buffers.receive, bytes);
   if ((op.flags & receive_flags::waitall) != 0 && op.done < op.total) {
     return continue_step(s, irp);

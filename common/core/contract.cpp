@@ -43,10 +43,11 @@ constexpr std::array connect_list{s::success,
                                   s::invalid_address_component,
                                   s::invalid_parameter};
 constexpr std::array send_list{s::success,          s::invalid_device_state, s::not_supported,
-                               s::connection_reset, s::connection_aborted,   s::invalid_parameter};
-constexpr std::array receive_list{s::success,          s::invalid_device_state,
-                                  s::not_supported,    s::invalid_parameter,
-                                  s::connection_reset, s::connection_aborted};
+                               s::connection_reset, s::connection_aborted,   s::io_timeout,
+                               s::invalid_parameter};
+constexpr std::array receive_list{
+    s::success,          s::invalid_device_state, s::not_supported, s::invalid_parameter,
+    s::connection_reset, s::connection_aborted,   s::io_timeout};
 constexpr std::array send_to_list{s::success,
                                   s::invalid_device_state,
                                   s::invalid_address,
@@ -56,8 +57,9 @@ constexpr std::array send_to_list{s::success,
                                   s::invalid_parameter};
 constexpr std::array receive_from_list{s::success, s::buffer_overflow, s::invalid_device_state,
                                        s::invalid_parameter};
-constexpr std::array disconnect_list{s::success, s::invalid_device_state, s::invalid_parameter,
-                                     s::not_supported};
+constexpr std::array disconnect_list{
+    s::success,          s::invalid_device_state, s::invalid_parameter, s::not_supported,
+    s::connection_reset, s::connection_aborted,   s::io_timeout};
 constexpr std::array close_list{s::success};
 constexpr std::array address_list{s::success, s::invalid_device_state, s::invalid_parameter};
 constexpr std::array set_option_list{s::success, s::invalid_parameter, s::invalid_device_state};

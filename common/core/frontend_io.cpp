@@ -29,6 +29,11 @@ NTSTATUS attach_datagram_buffers(Irp& irp, const BufferArgs<B>& args) noexcept {
   return st;
 }
 
+// A connection the peer reset (or that timed out) stays lost: an engine noticed it once
+// (SocketImpl::lost), every later transfer hears it from here, after its arguments
+// were found valid. success while the connection is intact.
+NTSTATUS check_not_lost(const SocketImpl& s) noexcept { return s.lost; }
+
 }  // namespace
 
 NTSTATUS ProviderCore::accept(std::uintptr_t id, Address* local, Address* remote,
@@ -113,6 +118,7 @@ NTSTATUS ProviderCore::send(std::uintptr_t id, BufferArgs<ConstBuffer> buffers, 
     if (nt_success(st) && sock.fin_sent) st = status::invalid_device_state;
     if (nt_success(st) && (flags & ~send_flags::nodelay) != 0) st = status::not_supported;
     if (nt_success(st)) st = attach_buffers(call.irp(), buffers);
+    if (nt_success(st)) st = check_not_lost(sock);
     auto& op = IrpAccess::op(call.irp());
     if (!nt_success(st)) {
       start = Start::done(st);
@@ -149,6 +155,7 @@ NTSTATUS ProviderCore::receive(std::uintptr_t id, BufferArgs<MutableBuffer> buff
     if (nt_success(st) && (flags & receive_flags::drain) != 0 && op.total != 0) {
       st = status::invalid_parameter;
     }
+    if (nt_success(st)) st = check_not_lost(sock);
     if (!nt_success(st)) {
       start = Start::done(st);
     } else {
@@ -246,6 +253,7 @@ NTSTATUS ProviderCore::disconnect(std::uintptr_t id, BufferArgs<ConstBuffer> buf
     if (nt_success(st) && abortive && IrpAccess::op(call.irp()).total != 0) {
       st = status::invalid_parameter;  // WSK: no final data with an abortive disconnect
     }
+    if (nt_success(st)) st = check_not_lost(sock);
     if (!nt_success(st)) {
       start = Start::done(st);
     } else {

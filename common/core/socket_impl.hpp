@@ -49,6 +49,26 @@ class SocketImpl {
   /// The last one completes a deferred close.
   void op_finished() noexcept;
 
+  /// Engines pass the failure status of every operation on the socket through here
+  /// (`mutex` held). One that says an established connection is gone is remembered in
+  /// `lost`. A connect's failure is not: the socket is not connected yet. Returns @p st.
+  NTSTATUS note_failure(NTSTATUS st) noexcept {
+    if (connected && lost == status::success &&
+        (st == status::connection_reset || st == status::connection_aborted ||
+         st == status::io_timeout)) {
+      lost = st;
+    }
+    return st;
+  }
+
+  /// What a receive that read end of stream after delivering @p delivered bytes
+  /// completes with (`mutex` held): the data first, as success; with none, the lost
+  /// connection's status, else success with 0 bytes, the peer's graceful close.
+  NTSTATUS end_of_stream(std::size_t delivered) noexcept {
+    eof_seen = true;
+    return delivered != 0 ? status::success : lost;
+  }
+
   /// Marks an IRP as pending on this socket (rundown count), handing it @p lookup, the
   /// caller's reference to this socket (left empty). Called with `mutex` held.
   void op_started(Irp& irp, SocketRef& lookup) noexcept;
@@ -64,8 +84,16 @@ class SocketImpl {
   bool fin_sent = false;  // graceful disconnect issued: no more sends
   bool eof_seen = false;  // the peer's FIN was read
   bool aborted = false;   // abortive disconnect, or the connection failed
-  bool closing = false;   // close issued: the handle is already stale
-  bool forced = false;    // torn down by the library: file_forced_closed
+  // The connection was lost underneath this side (the peer reset it, the transport
+  // timed it out or aborted it): the status the call that noticed it completed with,
+  // which every later send, receive and disconnect completes with too (the front end
+  // answers them), and which a receive that then reads end of stream reports instead
+  // of a graceful close. Windows keeps reporting a reset as WSK does; Linux reports it
+  // to one call, whichever sees it first, and reads end of stream after that, so the
+  // socket must remember it. success while the connection is intact.
+  NTSTATUS lost = status::success;
+  bool closing = false;  // close issued: the handle is already stale
+  bool forced = false;   // torn down by the library: file_forced_closed
   bool reuse_address = false;
   bool exclusive_address = false;
   // IRPs accepted on this socket, routine not yet returned. Raised under `mutex`; lowered

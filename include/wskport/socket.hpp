@@ -114,7 +114,9 @@ class Socket {
   /// with the IRP completed, as Windows does); `connection_active` (already
   /// connected); `network_busy` (a connect is already pending);
   /// `connection_refused`; `io_timeout`; `network_unreachable`; `host_unreachable`;
-  /// `invalid_address` (family mismatch); `invalid_address_component`.
+  /// `invalid_address` (family mismatch); `invalid_address_component`. It completes
+  /// when the handshake completed: a peer that accepts and resets at once does not
+  /// fail it (the next receive or send reports the reset), on every backend.
   NTSTATUS connect(const Address& remote, Irp* irp) const noexcept;
   /// As above from a native sockaddr; adds `invalid_parameter` (null, or shorter than
   /// the family field) and `invalid_address` (unknown family, too short for it).
@@ -124,9 +126,13 @@ class Socket {
   /// order, whatever the number of descriptors (the engines pass them in batches);
   /// Information = bytes sent (== total on success). Flags: `send_flags::nodelay`.
   /// Completes with: `success`; `invalid_device_state` (not connected, or after a
-  /// graceful disconnect); `not_supported` (unknown flag); `connection_reset`;
-  /// `connection_aborted`; `invalid_parameter` (a descriptor with null data and
-  /// non-zero size).
+  /// graceful disconnect); `not_supported` (unknown flag); `connection_reset` (the
+  /// peer reset the connection; Information = the bytes that went out);
+  /// `connection_aborted`; `io_timeout` (the transport gave the connection up);
+  /// `invalid_parameter` (a descriptor with null data and non-zero size). Once any
+  /// call on the socket completed with `connection_reset`, `connection_aborted` or
+  /// `io_timeout` because the connection was lost, every later (and every still
+  /// pending) send, receive and disconnect completes with that status too.
   NTSTATUS send(std::span<const ConstBuffer> buffers, unsigned flags, Irp* irp) const noexcept;
   NTSTATUS send(const void* data, std::size_t size, unsigned flags, Irp* irp) const noexcept;
 
@@ -140,8 +146,11 @@ class Socket {
   /// cancel), `receive_flags::drain` (discard until disconnect; size must be 0).
   /// Completes with: `success`; `invalid_device_state` (not connected);
   /// `not_supported` (unknown or conflicting flags); `invalid_parameter` (drain with a
-  /// non-empty buffer, null data with non-zero size); `connection_reset`;
-  /// `connection_aborted` (after a local abortive disconnect).
+  /// non-empty buffer, null data with non-zero size); `connection_reset` (the peer
+  /// reset the connection: also for every receive after the one that first saw it,
+  /// never 0 bytes with `success`; data that came before the reset may be delivered
+  /// first); `connection_aborted` (after a local abortive disconnect, or the
+  /// transport aborted the connection); `io_timeout`.
   NTSTATUS receive(std::span<const MutableBuffer> buffers, unsigned flags, Irp* irp) const noexcept;
   NTSTATUS receive(void* data, std::size_t size, unsigned flags, Irp* irp) const noexcept;
 
@@ -180,7 +189,8 @@ class Socket {
   /// connection; pending sends complete `cancelled`, pending receives
   /// `connection_aborted`. Completes with: `success`; `invalid_device_state` (not
   /// connected); `invalid_parameter` (abortive with data); `not_supported` (unknown
-  /// flag).
+  /// flag); `connection_reset` / `connection_aborted` / `io_timeout` (the connection
+  /// was already lost, see send).
   NTSTATUS disconnect(std::span<const ConstBuffer> final_data, unsigned flags,
                       Irp* irp) const noexcept;
 
