@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
+#include <thread>
 
 #include "common/core/completion.hpp"
 #include "common/core/provider_core.hpp"
@@ -57,6 +58,13 @@ void Irp::reuse(NTSTATUS initial) noexcept {
 }
 
 bool Irp::cancel() noexcept {
+  // A call that has claimed the IRP (accepting) clears the flag before it publishes the
+  // pending state; is_pending() already answers true then. Wait out those few stores,
+  // so that the flag set below is this call's and not wiped: a cancel that sees the IRP
+  // pending, or being accepted, is honoured.
+  for (unsigned spins = 0; state_.load(std::memory_order_acquire) == accepting; ++spins) {
+    if (spins >= 64) std::this_thread::yield();  // the accepting thread was preempted
+  }
   // Flag first, then claim: a backend arming its cancel routine does the opposite
   // (store routine, then read the flag), so with sequential consistency one of the
   // two always sees the other and the cancellation cannot fall between them.
