@@ -161,7 +161,13 @@ class Irp {
   friend struct detail::IrpAccess;
 
   // accepting: a call has claimed the IRP and is resetting it; pending once published.
-  enum : std::uint32_t { idle = 0, pending_state = 1, completing = 2, completed = 3, accepting = 4 };
+  enum : std::uint32_t {
+    idle = 0,
+    pending_state = 1,
+    completing = 2,
+    completed = 3,
+    accepting = 4
+  };
 
   CompletionRoutine routine_ = nullptr;
   void* context_ = nullptr;

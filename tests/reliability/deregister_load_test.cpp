@@ -54,16 +54,15 @@ void deregister_round(const std::vector<char>& big) {
   ASSERT_TRUE(peer.ok && client.ok);
   Op op;
   ASSERT_EQ(peer.npi.Dispatch->WskSocket(peer.npi.Client, AF_INET, SOCK_STREAM, IPPROTO_TCP,
-                                         WSK_FLAG_LISTEN_SOCKET, nullptr, nullptr, nullptr,
-                                         nullptr, nullptr, op.reset()),
+                                         WSK_FLAG_LISTEN_SOCKET, nullptr, nullptr, nullptr, nullptr,
+                                         nullptr, op.reset()),
             STATUS_PENDING);
   ASSERT_TRUE(op.wait() && op.st() == STATUS_SUCCESS);
   auto* listener = reinterpret_cast<PWSK_SOCKET>(op.info());
   const auto* ld = static_cast<const WSK_PROVIDER_LISTEN_DISPATCH*>(listener->Dispatch);
   SOCKADDR_IN at{};
   IN4ADDR_SETLOOPBACK(&at);
-  ASSERT_EQ(ld->WskBind(listener, reinterpret_cast<PSOCKADDR>(&at), 0, op.reset()),
-            STATUS_PENDING);
+  ASSERT_EQ(ld->WskBind(listener, reinterpret_cast<PSOCKADDR>(&at), 0, op.reset()), STATUS_PENDING);
   ASSERT_TRUE(op.wait() && op.st() == STATUS_SUCCESS);
   SOCKADDR_IN bound{};
   (void)ld->WskGetLocalAddress(listener, reinterpret_cast<PSOCKADDR>(&bound), op.reset());
@@ -74,10 +73,10 @@ void deregister_round(const std::vector<char>& big) {
   for (int i = 0; i < pairs; ++i) {
     Op accept;
     (void)ld->WskAccept(listener, 0, nullptr, nullptr, nullptr, nullptr, accept.reset());
-    (void)client.npi.Dispatch->WskSocketConnect(
-        client.npi.Client, SOCK_STREAM, IPPROTO_TCP, reinterpret_cast<PSOCKADDR>(&at),
-        reinterpret_cast<PSOCKADDR>(&bound), 0, nullptr, nullptr, nullptr, nullptr, nullptr,
-        op.reset());
+    (void)client.npi.Dispatch->WskSocketConnect(client.npi.Client, SOCK_STREAM, IPPROTO_TCP,
+                                                reinterpret_cast<PSOCKADDR>(&at),
+                                                reinterpret_cast<PSOCKADDR>(&bound), 0, nullptr,
+                                                nullptr, nullptr, nullptr, nullptr, op.reset());
     const bool connected = op.wait() && op.st() == STATUS_SUCCESS;
     const bool accepted = accept.wait() && accept.st() == STATUS_SUCCESS;
     if (connected) clients.push_back(reinterpret_cast<PWSK_SOCKET>(op.info()));

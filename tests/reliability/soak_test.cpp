@@ -269,8 +269,7 @@ TEST(Soak, ShutdownUnderLoadRounds) {
   std::size_t done = 0;
   for (; done < rounds && (done == 0 || std::chrono::steady_clock::now() - started < budget);
        ++done) {
-    const AddressFamily family =
-        v6 && done % 2 == 1 ? AddressFamily::ipv6 : AddressFamily::ipv4;
+    const AddressFamily family = v6 && done % 2 == 1 ? AddressFamily::ipv6 : AddressFamily::ipv4;
     const std::string why = shutdown_round(family, TeardownLoad{}, big);
     ASSERT_EQ(why, "") << "round " << done;
   }

@@ -121,7 +121,8 @@ inline std::string shutdown_round(AddressFamily family, const TeardownLoad& load
     const Outcome o = t->latest();
     if (!o.violation.empty() || o.status != status::file_forced_closed) fail(describe(o));
   }
-  if (not_done != 0) fail(std::to_string(not_done) + " IRP(s) not completed when shutdown returned");
+  if (not_done != 0)
+    fail(std::to_string(not_done) + " IRP(s) not completed when shutdown returned");
   // Close still succeeds after shutdown and must still be called.
   for (const auto& s : clients) {
     if (!close_socket(s)) fail("close after shutdown failed");
