@@ -2,8 +2,10 @@
 # SPDX-License-Identifier: MIT
 # README command 2 (and CI, through .ci/run): builds and runs the whole test suite.
 #   1. installs missing Debian packages (scripts/deps.sh);
-#   2. for each preset (default, clang, asan, tsan, mingw): configure, build, ctest, then
-#      the soak test (ctest label `soak`) in the presets that carry it (see soak_env);
+#   2. for each preset (default, clang, asan, tsan, mingw): configure, build, ctest (the
+#      default preset also checks contract coverage: every status a public function
+#      documents was provoked by some test), then the soak test (ctest label `soak`) in
+#      the presets that carry it (see soak_env);
 #   3. the fuzzers (scripts/fuzz.sh: each libFuzzer target for FUZZ_SECONDS, default 60);
 #   4. prints a summary; the last line reads "N passed, N failed" (preset runs + fuzz).
 # Exits non-zero if any preset fails. A failing preset does not stop the others.
@@ -206,8 +208,21 @@ for preset in "${presets[@]}"; do
       step="sanitizer runtime"
     else
       say "preset $preset: test${runner[*]:+ (under ${runner[*]})}"
-      if ! "${runner[@]}" ctest --preset "$preset"; then
+      # The default preset's run also records which documented statuses the suites
+      # provoked (docs/reliability.md, "The completion contract"), then checks that each
+      # one was.
+      contract_env=()
+      if [[ "$preset" == default ]]; then
+        rm -f "$repo_root/$build/contract-coverage.log"
+        contract_env=(WSKPORT_CONTRACT_LOG="$repo_root/$build/contract-coverage.log")
+      fi
+      if ! "${runner[@]}" env "${contract_env[@]}" ctest --preset "$preset"; then
         step="test"
+      elif [[ "$preset" == default ]] &&
+           ! WSKPORT_CONTRACT_CHECK="$repo_root/$build/contract-coverage.log" \
+             WSKPORT_CONTRACT_TABLE="$repo_root/$build/contract-coverage.md" \
+             "$build/tests/unit/wskport_unit_tests" --gtest_filter='ContractCoverage.*'; then
+        step="contract coverage"
       elif soak_env "$preset"; then
         say "preset $preset: soak (${soak[*]:-full counts})"
         if ! "${runner[@]}" env "${soak[@]}" ctest --test-dir "$build" -L soak \

@@ -186,6 +186,9 @@ void IrpAccess::complete(Irp& irp, NTSTATUS status, std::uintptr_t information) 
     id = socket != nullptr ? socket->id : 0;
     verifier::record(&irp, verifier::Event::completed, kind, status, information, id);
   }
+  if (verifier::on(verifier::check::contract)) {
+    verifier::check_contract(irp, op.kind, status, socket != nullptr ? socket->id : 0);
+  }
   irp.IoStatus.Status = status;
   irp.IoStatus.Information = information;
   // Load and store, not fetch_add: only the thread that won the CAS above writes the

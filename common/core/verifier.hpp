@@ -62,6 +62,11 @@ void report(check kind, const void* irp, std::uintptr_t socket_id, const char* o
 /// socket's category does not have.
 void check_socket_call(const Irp& irp, std::uintptr_t id, const SocketImpl* socket) noexcept;
 
+/// Contract check (group contract) of a completion: reports @p status if no public
+/// function of kind @p op lists it (common/core/contract.hpp), and notes the pair for
+/// the coverage record.
+void check_contract(const Irp& irp, OpKind op, NTSTATUS status, std::uintptr_t socket_id) noexcept;
+
 /// The name of @p op ("send", "accept", ...).
 const char* op_name(OpKind op) noexcept;
 

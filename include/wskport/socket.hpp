@@ -116,7 +116,8 @@ class Socket {
   /// `connection_refused`; `io_timeout`; `network_unreachable`; `host_unreachable`;
   /// `invalid_address` (family mismatch); `invalid_address_component`.
   NTSTATUS connect(const Address& remote, Irp* irp) const noexcept;
-  /// As above from a native sockaddr (adds the from_native statuses).
+  /// As above from a native sockaddr; adds `invalid_parameter` (null, or shorter than
+  /// the family field) and `invalid_address` (unknown family, too short for it).
   NTSTATUS connect(const void* native_sockaddr, std::size_t length, Irp* irp) const noexcept;
 
   /// Sends (WskSend). Completes only when every byte was taken by the transport;
@@ -144,7 +145,9 @@ class Socket {
   /// Sends one datagram (WskSendTo) to @p remote. Datagram sockets, after bind.
   /// Information = bytes sent. Completes with: `success`; `invalid_device_state` (not
   /// bound); `invalid_address` (family mismatch, unspecified); `invalid_buffer_size`
-  /// (datagram too large); `network_unreachable`; `host_unreachable`.
+  /// (datagram too large); `network_unreachable`; `host_unreachable`;
+  /// `invalid_parameter` (null @p remote, a descriptor with null data and non-zero
+  /// size).
   NTSTATUS send_to(std::span<const ConstBuffer> buffers, const Address* remote,
                    Irp* irp) const noexcept;
   NTSTATUS send_to(const void* data, std::size_t size, const Address* remote,

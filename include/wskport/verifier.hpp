@@ -10,6 +10,7 @@
 ///
 ///   WSKPORT_VERIFIER=1          every check (same as "all")
 ///   WSKPORT_VERIFIER=irp,leaks  the IRP life-cycle and teardown checks only
+///   WSKPORT_VERIFIER=all,contract  every check plus the library's self-check
 ///   WSKPORT_VERIFIER=0          off (the default when unset)
 ///
 /// When off, each check costs one relaxed atomic load; no history is kept.
@@ -38,6 +39,13 @@ enum check : unsigned {
   /// Teardown: sockets never closed, or IRPs never completed, when a provider is
   /// destroyed (or, in the kernel-compatible layer, when `WskDeregister` returns).
   leaks = 1U << 2U,
+  /// The library checking itself: every completion's status must be one the
+  /// completed function's comment lists (socket.hpp, provider.hpp). A report here is a
+  /// wskport defect (or a comment to correct), never the caller's. Not part of `all`:
+  /// fault injection can make the platform fail in ways its documentation does not
+  /// list, and a program under test should not stop for the library's own audit.
+  /// On in wskport's own test suites; worth turning on when porting an engine.
+  contract = 1U << 3U,
   all = irp | usage | leaks,
 };
 
@@ -53,7 +61,7 @@ void disable() noexcept;
 [[nodiscard]] unsigned enabled_checks() noexcept;
 
 /// Parses a `WSKPORT_VERIFIER` value ("1", "all", "0", "", or a comma-separated list of
-/// "irp", "usage", "leaks") into a mask. Returns false for anything else.
+/// "irp", "usage", "leaks", "contract", "all") into a mask. Returns false for anything else.
 [[nodiscard]] bool parse_checks(std::string_view text, unsigned& checks) noexcept;
 
 /// Called with each report's full text instead of the default action (print to

@@ -24,7 +24,10 @@ class Verifier : public ::testing::TestWithParam<AddressFamily> {
     if (GetParam() == AddressFamily::ipv6 && !platform::ipv6_loopback_available()) {
       GTEST_SKIP() << "IPv6 loopback (::1) is not available on this host";
     }
-    verifier::enable(verifier::all);
+    // The environment may add the contract group (the suite's ctest entry does);
+    // keep it, and give it back in TearDown, so later tests still run with it.
+    saved_ = verifier::enabled_checks();
+    verifier::enable(verifier::all | (saved_ & verifier::contract));
     provider_ = Provider::create();
     ASSERT_TRUE(provider_);
   }
@@ -33,7 +36,7 @@ class Verifier : public ::testing::TestWithParam<AddressFamily> {
       EXPECT_EQ(provider_->open_sockets(), 0U);
       provider_.reset();
     }
-    verifier::enable(verifier::all);
+    verifier::enable(saved_);
   }
 
   Socket make(Category category) {
@@ -46,6 +49,7 @@ class Verifier : public ::testing::TestWithParam<AddressFamily> {
   }
 
   std::unique_ptr<Provider> provider_;
+  unsigned saved_ = 0;
 };
 
 // A death test's regex matches across the report's lines with POSIX regular
@@ -79,12 +83,21 @@ TEST(VerifierSwitch, ParsesTheEnvironmentForms) {
 }
 
 TEST(VerifierSwitch, EnableAndDisableAtRunTime) {
+  const unsigned saved = verifier::enabled_checks();
   verifier::enable(verifier::irp);
   EXPECT_EQ(verifier::enabled_checks(), unsigned{verifier::irp});
   verifier::disable();
   EXPECT_EQ(verifier::enabled_checks(), 0U);
   verifier::enable();
   EXPECT_EQ(verifier::enabled_checks(), unsigned{verifier::all});
+  verifier::enable(verifier::all | verifier::contract);
+  EXPECT_EQ(verifier::enabled_checks(), unsigned{verifier::all | verifier::contract});
+  unsigned m = 0;
+  EXPECT_TRUE(verifier::parse_checks("all,contract", m));
+  EXPECT_EQ(m, unsigned{verifier::all | verifier::contract});
+  EXPECT_TRUE(verifier::parse_checks("1", m));
+  EXPECT_EQ(m, unsigned{verifier::all}) << "contract is not part of all";
+  verifier::enable(saved);
 }
 
 TEST_P(Verifier, SocketUsedAfterCloseIsReported) {
