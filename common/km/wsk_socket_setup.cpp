@@ -122,10 +122,14 @@ void closed_socket_used(const void* socket, const void* closed_from, const char*
   char name[64];
   wsk_name(call != nullptr ? call : "a_WSK_socket_call", name, sizeof name);
   char text[256];
+  // 0x%llx, not %p: the same text on every C library (MinGW's %p has no 0x).
+  const auto hex = [](const void* p) {
+    return static_cast<unsigned long long>(reinterpret_cast<std::uintptr_t>(p));
+  };
   std::snprintf(text, sizeof text,
-                "WSK socket %p used after close (closed by the WskCloseSocket called from %p; "
-                "the call is refused with STATUS_INVALID_PARAMETER)",
-                socket, closed_from);
+                "WSK socket 0x%llx used after close (closed by the WskCloseSocket called from "
+                "0x%llx; the call is refused with STATUS_INVALID_PARAMETER)",
+                hex(socket), hex(closed_from));
   v::report(::wskport::verifier::usage, nullptr, reinterpret_cast<std::uintptr_t>(socket), name,
             text);
 }

@@ -156,7 +156,7 @@ TEST(VerifierKm, SecondCloseSocketIsReported) {
         ClosedSocket c;
         if (c.ok() && close_once(c)) (void)c.close();
       },
-      "WSK socket (0x)?[0-9a-fA-F]+ used after close \\(closed by the WskCloseSocket called "
+      "WSK socket .* used after close \\(closed by the WskCloseSocket called "
       "from");
 }
 
@@ -173,7 +173,7 @@ TEST(VerifierKm, CallOnClosedSocketIsReported) {
                                                  c.irp());
         }
       },
-      "WSK socket (0x)?[0-9a-fA-F]+ used after close");
+      "WSK socket .* used after close");
 }
 
 // The report's details, read through a handler (every platform's regex sees them).
