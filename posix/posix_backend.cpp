@@ -450,6 +450,12 @@ class PosixBackend final : public Backend {
     return status::success;
   }
 
+  // Every IRP waits on a queue guarded by s.mutex and runs only under it, so emptying
+  // the queues is all it takes: nothing the peer does can reach a listed IRP.
+  void quiesce(SocketImpl& base, NTSTATUS pending_status, IrpList& out) noexcept override {
+    fail_all(static_cast<PosixSocket&>(base), pending_status, out);
+  }
+
   void teardown(SocketImpl& base, NTSTATUS pending_status, IrpList& out) noexcept override {
     auto& s = static_cast<PosixSocket&>(base);
     fail_all(s, pending_status, out);

@@ -377,6 +377,15 @@ class WinsockBackend final : public Backend {
     return st;
   }
 
+  void quiesce(SocketImpl& base, NTSTATUS pending_status, IrpList& out) noexcept override {
+    auto& s = static_cast<WinSocket&>(base);
+    fail_waiting(s, Dir::read, pending_status, out);
+    fail_waiting(s, Dir::write, pending_status, out);
+    // A head in flight is the OS's: completion_status and continue_step answer
+    // closed_status for it once the socket is forced, even before the handle closes.
+    s.closed_status[0] = s.closed_status[1] = pending_status;
+  }
+
   void teardown(SocketImpl& base, NTSTATUS pending_status, IrpList& out) noexcept override {
     auto& s = static_cast<WinSocket&>(base);
     // IRPs waiting behind the heads are ours to list; a head with a call in flight is

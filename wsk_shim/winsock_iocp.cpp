@@ -63,7 +63,7 @@ NTSTATUS completion_status(WinSocket& s, Dir d, int error) noexcept {
   // Asio's cancel-token rule: on a socket the library closed itself, ERROR_NETNAME_DELETED,
   // ERROR_OPERATION_ABORTED (or Wine's ERROR_HANDLES_CLOSED) is that close, not the
   // peer's reset.
-  if (s.native_closed) return s.closed_status[static_cast<int>(d)];
+  if (s.native_closed || s.forced) return s.closed_status[static_cast<int>(d)];
   // The handle is open, so only a cancel routine's CancelIoEx aborted the call.
   if (error == ERROR_OPERATION_ABORTED) return status::cancelled;
   if (handle_gone(error) || error == wsa::error_handles_closed) {
@@ -170,7 +170,7 @@ Step finish_step(WinSocket& s, Irp& irp, int error, std::size_t bytes) noexcept 
 
 Step continue_step(WinSocket& s, Irp& irp) noexcept {
   const auto& op = IrpAccess::op(irp);
-  if (s.native_closed)
+  if (s.native_closed || s.forced)
     return Step::done(s.closed_status[static_cast<int>(direction_of(op.kind))], op.done);
   // The cancel routine may have run while the last call finished on its own: do not
   // start another one for an IRP whose owner asked to cancel it.

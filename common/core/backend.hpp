@@ -106,6 +106,14 @@ class Backend {
   /// way each IRP completes before the close does: the front end defers the close IRP
   /// until the socket's pending count is zero.
   virtual void teardown(SocketImpl& s, NTSTATUS pending_status, IrpList& out) noexcept = 0;
+
+  /// The first half of a forced teardown (s.mutex held, `s.forced` already set): every
+  /// waiting IRP is listed in @p out with @p pending_status as teardown does, and any
+  /// call the OS still owns will report @p pending_status whatever its native result
+  /// (a peer's reset included), but the native handle stays open. Provider::shutdown
+  /// quiesces every socket before it closes any, so that one socket's abortive close
+  /// cannot reach a loopback peer's pending IRP as STATUS_CONNECTION_RESET first.
+  virtual void quiesce(SocketImpl& s, NTSTATUS pending_status, IrpList& out) noexcept = 0;
 };
 
 /// Implemented by the backend compiled into this build: the native backend, or null

@@ -109,6 +109,11 @@ class FaultBackend final : public Backend {
     return inner_->lookup_name(address, flags, host, service);
   }
 
+  void quiesce(SocketImpl& s, NTSTATUS pending_status, IrpList& out) noexcept override {
+    take_held(s, pending_status, out);
+    inner_->quiesce(s, pending_status, out);
+  }
+
   void teardown(SocketImpl& s, NTSTATUS pending_status, IrpList& out) noexcept override {
     take_held(s, pending_status, out);
     if (reset_count_.load(std::memory_order_relaxed) != 0) {

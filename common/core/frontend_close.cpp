@@ -36,7 +36,17 @@ NTSTATUS ProviderCore::close(std::uintptr_t id, Irp* irp) noexcept {
   // Removing the id first makes a second close, or any call racing this one, find a
   // stale handle instead of a socket being torn down.
   SocketRef s = table_.remove(id);
-  if (!s) return call.complete(status::invalid_handle);
+  if (!s) {
+    // The one stale-handle case the front end's lookup hook does not see (close takes
+    // the id out of the table instead of looking it up); reported here, where the id
+    // is known, so that the report names the closed socket.
+    if (verifier::on(verifier::check::usage)) {
+      verifier::report(verifier::check::usage, &call.irp(), id, OpKind::close,
+                       "close of a socket already closed (stale or unknown socket id; the "
+                       "call completes with STATUS_INVALID_HANDLE)");
+    }
+    return call.complete(status::invalid_handle);
+  }
   IrpList cancelled;
   bool deferred = false;
   {

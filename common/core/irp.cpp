@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
+#include <thread>
 
 #include "common/core/completion.hpp"
 #include "common/core/provider_core.hpp"
@@ -30,7 +31,7 @@ namespace {
 
 Irp::~Irp() {
   const auto s = state_.load(std::memory_order_acquire);
-  if (s == pending_state || s == completing) {
+  if (s == pending_state || s == completing || s == accepting) {
     if (detail::verifier::on(verifier::irp)) {
       detail::verifier::report(verifier::irp, this, op_.socket != nullptr ? op_.socket->id : 0,
                                op_.kind, "IRP destroyed while a call still owns it (freed)");
@@ -57,6 +58,13 @@ void Irp::reuse(NTSTATUS initial) noexcept {
 }
 
 bool Irp::cancel() noexcept {
+  // A call that has claimed the IRP (accepting) clears the flag before it publishes the
+  // pending state; is_pending() already answers true then. Wait out those few stores,
+  // so that the flag set below is this call's and not wiped: a cancel that sees the IRP
+  // pending, or being accepted, is honoured.
+  for (unsigned spins = 0; state_.load(std::memory_order_acquire) == accepting; ++spins) {
+    if (spins >= 64) std::this_thread::yield();  // the accepting thread was preempted
+  }
   // Flag first, then claim: a backend arming its cancel routine does the opposite
   // (store routine, then read the flag), so with sequential consistency one of the
   // two always sees the other and the cancellation cannot fall between them.
@@ -74,7 +82,7 @@ bool Irp::cancel() noexcept {
 
 bool Irp::is_pending() const noexcept {
   const auto s = state_.load(std::memory_order_acquire);
-  return s == pending_state || s == completing;
+  return s == pending_state || s == completing || s == accepting;
 }
 
 namespace detail {
@@ -82,11 +90,16 @@ namespace detail {
 bool IrpAccess::accept(Irp& irp, OpKind kind) noexcept {
   auto s = irp.state_.load(std::memory_order_acquire);
   do {
-    if (s == Irp::pending_state || s == Irp::completing) return false;
-  } while (!irp.state_.compare_exchange_weak(s, Irp::pending_state, std::memory_order_acq_rel));
-  // A plain store, not seq_cst (an xchg on x86, one per call): the reset is not part of
-  // the flag/routine handshake, whose two sides (cancel() and arm_cancel) stay seq_cst,
-  // and this thread's later arm_cancel reads the flag after it in any case.
+    if (s != Irp::idle && s != Irp::completed) return false;
+  } while (!irp.state_.compare_exchange_weak(s, Irp::accepting, std::memory_order_acq_rel));
+  // The IRP is ours (accepting) but not yet visibly pending: the previous operation's
+  // cancel flag is cleared here, before the pending state is published below. Clearing
+  // it after the publication, as this once did, lost a cancel() that came in between:
+  // its flag was wiped and the IRP waited for its operation. Now a cancel() that sees
+  // the IRP pending stores its flag after this reset (the release store of the state
+  // orders the reset before it), so arm_cancel, or the backend's later check, sees it.
+  // Plain stores, not seq_cst (an xchg on x86, one per call): the reset is not part of
+  // the flag/routine handshake, whose two sides (cancel() and arm_cancel) stay seq_cst.
   irp.cancel_.store(false, std::memory_order_relaxed);
   irp.cancel_routine_.store(nullptr, std::memory_order_relaxed);
   // Reset only the bookkeeping; the native scratch area is the backend's to set.
@@ -107,6 +120,7 @@ bool IrpAccess::accept(Irp& irp, OpKind kind) noexcept {
   if (verifier::on(verifier::check::irp)) {
     verifier::record(&irp, verifier::Event::accepted, kind);
   }
+  irp.state_.store(Irp::pending_state, std::memory_order_release);
   return true;
 }
 
@@ -253,14 +267,6 @@ Call::Call(ProviderCore& core, Irp* irp, OpKind kind) noexcept : core_(core), ir
 }
 
 NTSTATUS Call::complete(NTSTATUS status, std::uintptr_t information) noexcept {
-  // Close takes the id out of the table before anything else, so a second close is
-  // the one stale-handle case the front end's lookup hook does not see.
-  if (status == status::invalid_handle && verifier::on(verifier::check::usage) &&
-      IrpAccess::op(*irp_).kind == OpKind::close) {
-    verifier::report(verifier::check::usage, irp_, 0, OpKind::close,
-                     "close of a socket already closed (stale or unknown socket id; the call "
-                     "completes with STATUS_INVALID_HANDLE)");
-  }
   if (completion_depth() >= core_.max_inline_depth()) {
     core_.post_completion(*irp_, status, information);
     return status::pending;

@@ -111,12 +111,33 @@ void ProviderCore::shutdown() noexcept {
     // sockets stay usable and are closed when the provider is destroyed.
     return;
   }
+  // Two passes. First every socket is forced and its pending IRPs are claimed with
+  // file_forced_closed, handles still open; only then is any handle closed. Closing one
+  // by one instead let the first socket's RST reach its loopback peer's pending receive
+  // (or send) as STATUS_CONNECTION_RESET before the teardown reached that peer.
+  std::vector<SocketImpl*> forced;
+  try {
+    forced.reserve(sockets.size());
+  } catch (...) {
+    return;  // as above: nothing torn down
+  }
   for (auto& s : sockets) {
     IrpList done;
     {
       std::lock_guard lock(s->mutex);
       if (s->forced || s->closing) continue;
       s->forced = true;
+      backend_->quiesce(*s, status::file_forced_closed, done);
+      forced.push_back(s.get());
+    }
+    done.complete_all();
+  }
+  for (SocketImpl* s : forced) {
+    IrpList done;
+    {
+      std::lock_guard lock(s->mutex);
+      // Closed by its owner since the first pass: that close ended the handle.
+      if (s->closing) continue;
       backend_->teardown(*s, status::file_forced_closed, done);
     }
     done.complete_all();

@@ -2,6 +2,7 @@
 // WskControlSocket and WskCloseSocket.
 #include <cstring>
 
+#include "common/km/km_image.hpp"
 #include "common/km/wsk_internal.hpp"
 
 namespace wskport::km {
@@ -57,7 +58,7 @@ NTSTATUS done(KmSocket& s, PIRP irp, NTSTATUS st, ULONG_PTR info) noexcept {
 NTSTATUS WSKAPI wsk_control_socket(PWSK_SOCKET socket, WSK_CONTROL_SOCKET_TYPE type, ULONG code,
                                    ULONG level, SIZE_T in_size, PVOID in, SIZE_T out_size,
                                    PVOID out, SIZE_T* out_returned, PIRP irp) {
-  KmSocket* s = socket_from(socket);
+  KmSocket* s = socket_from(socket, __func__);
   CallScope call(s != nullptr ? s->reg : nullptr);  // WskDeregister waits for it
   if (s == nullptr) return STATUS_INVALID_PARAMETER;
   if (out_returned != nullptr) *out_returned = 0;
@@ -171,9 +172,20 @@ NTSTATUS WSKAPI wsk_control_socket(PWSK_SOCKET socket, WSK_CONTROL_SOCKET_TYPE t
 }
 
 NTSTATUS WSKAPI wsk_close_socket(PWSK_SOCKET socket, PIRP irp) {
-  KmSocket* s = socket_from(socket);
+  KmSocket* s = socket_from(socket, __func__);
   CallScope call(s != nullptr ? s->reg : nullptr);  // WskDeregister waits for it
-  if (s == nullptr || !enter(irp)) return STATUS_INVALID_PARAMETER;
+  if (s == nullptr) return STATUS_INVALID_PARAMETER;
+  {
+    // A second close while the first is still under way: the socket is not freed yet,
+    // but the close IRP it carries must not be replaced.
+    std::lock_guard lock(s->m);
+    if (s->closing) {
+      closed_socket_used(socket, s->closed_from, __func__);
+      return STATUS_INVALID_PARAMETER;
+    }
+    s->closed_from = WSKPORT_KM_CALLER();
+  }
+  if (!enter(irp)) return STATUS_INVALID_PARAMETER;
   return close_socket(*s, irp);
 }
 

@@ -478,7 +478,7 @@ static void finalize_if_idle(KmSocket& s, Lock& lock) noexcept {
   }
   PIRP close_irp = s.close_irp;
   Registration* reg = s.reg;
-  s.magic = 0;
+  s.magic.store(0);  // bury_socket makes it a tombstone
   lock.unlock();
   for (Chunk* c : s.buffered) chunk_free(c);
   while (s.retained != nullptr) {  // the client should have released these
@@ -487,7 +487,7 @@ static void finalize_if_idle(KmSocket& s, Lock& lock) noexcept {
     chunk_free(c);
   }
   chunk_free(s.rx_chunk);
-  delete &s;
+  bury_socket(s);
   // Inline, so the close routine has run before WskDeregister can see the socket gone.
   if (close_irp != nullptr && bridge::begin(*reg->provider, core_irp(close_irp), OpKind::close)) {
     bridge::complete_inline(core_irp(close_irp), STATUS_SUCCESS, 0);

@@ -222,7 +222,7 @@ void inspect_close_all(KmSocket& l, std::deque<Inspection>& taken) noexcept {
 
 NTSTATUS WSKAPI wsk_inspect_complete(PWSK_SOCKET socket, PWSK_INSPECT_ID id,
                                      WSK_INSPECT_ACTION action, PIRP irp) {
-  KmSocket* s = socket_from(socket);
+  KmSocket* s = socket_from(socket, __func__);
   CallScope call(s != nullptr ? s->reg : nullptr);  // WskDeregister waits for it
   if (s == nullptr || !enter(irp)) return STATUS_INVALID_PARAMETER;
   KmSocket& l = *s;

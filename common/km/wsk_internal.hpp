@@ -152,12 +152,21 @@ struct Inspection {
   WSK_INSPECT_ACTION decided = WskInspectPend;
 };
 
-/// Event-callback state of a socket. Guarded by KmSocket::m.
-struct KmSocket {
-  WSK_SOCKET header{};                                // first: PWSK_SOCKET == KmSocket*
+/// What a PWSK_SOCKET points at first, live or closed: socket_from reads only this, so
+/// a stale pointer to a closed socket is recognised without reading freed memory (the
+/// closed socket's block stays allocated as a tombstone; see bury_socket).
+struct KmSocketHead {
+  WSK_SOCKET header{};  // first: PWSK_SOCKET == KmSocketHead* == KmSocket*
   static constexpr std::uint32_t live = 0x5753'4B53;  // "WSKS"
-  std::uint32_t magic = live;
+  static constexpr std::uint32_t dead = 0x5753'4B44;  // "DKSW": closed, a tombstone
+  std::atomic<std::uint32_t> magic{0};
+};
+
+/// Event-callback state of a socket. Guarded by KmSocket::m.
+struct KmSocket : KmSocketHead {
+  KmSocket() noexcept { magic.store(live, std::memory_order_relaxed); }
   Registration* reg = nullptr;
+  void* closed_from = nullptr;  // the WskCloseSocket caller, for the verifier's report
   Socket core{};
   ULONG category = 0;
   ADDRESS_FAMILY family = AF_INET;
@@ -216,8 +225,17 @@ struct KmSocket {
   Address sendto{};
 };
 
-/// The km socket behind a PWSK_SOCKET, or null.
-KmSocket* socket_from(PWSK_SOCKET s) noexcept;
+/// The km socket behind a PWSK_SOCKET, or null (the caller refuses the call with
+/// STATUS_INVALID_PARAMETER). A socket already closed is recognised by its tombstone
+/// and, with the verifier's usage group on, reported naming the socket, @p call (the
+/// dispatch function's name, `__func__`) and where the socket was closed.
+KmSocket* socket_from(PWSK_SOCKET s, const char* call = nullptr) noexcept;
+/// Ends a closed, idle socket: destroys it and leaves a tombstone in its memory, kept
+/// in a bounded quarantine (the oldest tombstone is freed when it is full).
+void bury_socket(KmSocket& s) noexcept;
+/// Verifier (usage): @p call was given @p socket, closed by the WskCloseSocket called
+/// from @p closed_from. Reports (which stops the process unless a handler returns).
+void closed_socket_used(const void* socket, const void* closed_from, const char* call) noexcept;
 
 /// Creates the km object for a core socket id (registration's socket count +1).
 KmSocket* socket_new(Registration& reg, std::uintptr_t id, ULONG category, ADDRESS_FAMILY family,

@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: MIT
 // Socket setup: the dispatch tables, the IRP plumbing every entry point shares, and
 // bind, listen, accept, connect, connect-ex, local/remote address.
+#include <cstdio>
+#include <mutex>
 #include <new>
+#include <utility>
 
+#include "common/core/verifier.hpp"
 #include "common/km/km_image.hpp"
 #include "common/km/wsk_internal.hpp"
 
@@ -66,9 +70,101 @@ const void* provider_dispatch_for(ULONG category) noexcept {
   }
 }
 
-KmSocket* socket_from(PWSK_SOCKET s) noexcept {
-  auto* k = reinterpret_cast<KmSocket*>(s);
-  return k != nullptr && k->magic == KmSocket::live ? k : nullptr;
+namespace {
+
+// A closed socket's memory, kept so that a stale PWSK_SOCKET still points at something
+// socket_from can read: the head (the same Dispatch, so a call made through the stale
+// pointer still reaches this layer, and a dead magic) and where the close came from.
+struct Tombstone : KmSocketHead {
+  void* closed_from = nullptr;
+};
+static_assert(sizeof(Tombstone) <= sizeof(KmSocket));
+
+// Bounded: a driver that keeps a pointer past this many later closes reads freed memory
+// again, as any use after free does. A generation-checked handle table would catch
+// every stale pointer, but a PWSK_SOCKET is the client's pointer to a WSK_SOCKET it
+// dereferences itself (Dispatch), so it must stay an address of readable memory.
+constexpr std::size_t quarantine_size = 1024;
+
+struct Quarantine {
+  std::mutex m;
+  void* ring[quarantine_size] = {};
+  std::size_t next = 0;
+};
+
+Quarantine* quarantine() noexcept {
+  // Never destroyed: sockets may still close while static objects are destroyed, and
+  // the tombstones stay reachable from here (no leak report for them).
+  static auto* q = new (std::nothrow) Quarantine;
+  return q;
+}
+
+// "wsk_close_socket" -> "WskCloseSocket": the name a driver knows the call by.
+void wsk_name(const char* fn, char* out, std::size_t size) noexcept {
+  std::size_t n = 0;
+  bool upper = true;
+  for (const char* c = fn; *c != '\0' && n + 1 < size; ++c) {
+    if (*c == '_') {
+      upper = true;
+      continue;
+    }
+    out[n++] = upper && *c >= 'a' && *c <= 'z' ? static_cast<char>(*c - 'a' + 'A') : *c;
+    upper = false;
+  }
+  out[n] = '\0';
+}
+
+}  // namespace
+
+void closed_socket_used(const void* socket, const void* closed_from, const char* call) noexcept {
+  namespace v = wskport::detail::verifier;
+  if (!v::on(::wskport::verifier::usage)) return;
+  char name[64];
+  wsk_name(call != nullptr ? call : "a_WSK_socket_call", name, sizeof name);
+  char text[256];
+  // 0x%llx, not %p: the same text on every C library (MinGW's %p has no 0x).
+  const auto hex = [](const void* p) {
+    return static_cast<unsigned long long>(reinterpret_cast<std::uintptr_t>(p));
+  };
+  std::snprintf(text, sizeof text,
+                "WSK socket 0x%llx used after close (closed by the WskCloseSocket called from "
+                "0x%llx; the call is refused with STATUS_INVALID_PARAMETER)",
+                hex(socket), hex(closed_from));
+  v::report(::wskport::verifier::usage, nullptr, reinterpret_cast<std::uintptr_t>(socket), name,
+            text);
+}
+
+KmSocket* socket_from(PWSK_SOCKET s, const char* call) noexcept {
+  auto* head = reinterpret_cast<KmSocketHead*>(s);
+  if (head == nullptr) return nullptr;
+  const std::uint32_t magic = head->magic.load();
+  if (magic == KmSocketHead::live) return static_cast<KmSocket*>(head);
+  if (magic == KmSocketHead::dead) {
+    closed_socket_used(s, static_cast<Tombstone*>(head)->closed_from, call);
+  }
+  return nullptr;
+}
+
+void bury_socket(KmSocket& s) noexcept {
+  const void* const dispatch = s.header.Dispatch;
+  void* const closed_from = s.closed_from;
+  void* const memory = &s;
+  s.~KmSocket();
+  auto* t = new (memory) Tombstone;
+  t->header.Dispatch = dispatch;
+  t->closed_from = closed_from;
+  t->magic.store(KmSocketHead::dead);
+  Quarantine* q = quarantine();
+  void* evicted = memory;  // no quarantine (no memory for it): free at once
+  if (q != nullptr) {
+    std::lock_guard lock(q->m);
+    evicted = std::exchange(q->ring[q->next], memory);
+    q->next = (q->next + 1) % quarantine_size;
+  }
+  if (evicted != nullptr) {
+    static_cast<Tombstone*>(evicted)->~Tombstone();
+    ::operator delete(evicted);
+  }
 }
 
 KmSocket* socket_new(Registration& reg, std::uintptr_t id, ULONG category, ADDRESS_FAMILY family,
@@ -204,7 +300,7 @@ KmSocket* adopt_accepted(KmSocket& listener, std::uintptr_t id, PVOID context,
 }
 
 NTSTATUS WSKAPI wsk_bind(PWSK_SOCKET socket, PSOCKADDR local, ULONG flags, PIRP irp) {
-  KmSocket* s = socket_from(socket);
+  KmSocket* s = socket_from(socket, __func__);
   CallScope call(s != nullptr ? s->reg : nullptr);  // WskDeregister waits for it
   if (s == nullptr || !enter(irp)) return STATUS_INVALID_PARAMETER;
   Address a;
@@ -224,7 +320,7 @@ NTSTATUS WSKAPI wsk_bind(PWSK_SOCKET socket, PSOCKADDR local, ULONG flags, PIRP 
 }
 
 NTSTATUS WSKAPI wsk_listen(PWSK_SOCKET socket, PIRP irp) {
-  KmSocket* s = socket_from(socket);
+  KmSocket* s = socket_from(socket, __func__);
   CallScope call(s != nullptr ? s->reg : nullptr);  // WskDeregister waits for it
   if (s == nullptr || !enter(irp)) return STATUS_INVALID_PARAMETER;
   const NTSTATUS st = sync_call([&](Irp* i) { s->core.listen(i); });
@@ -241,7 +337,7 @@ NTSTATUS WSKAPI wsk_listen(PWSK_SOCKET socket, PIRP irp) {
 NTSTATUS WSKAPI wsk_accept(PWSK_SOCKET socket, ULONG flags, PVOID context,
                            const WSK_CLIENT_CONNECTION_DISPATCH* dispatch, PSOCKADDR local,
                            PSOCKADDR remote, PIRP irp) {
-  KmSocket* s = socket_from(socket);
+  KmSocket* s = socket_from(socket, __func__);
   CallScope call(s != nullptr ? s->reg : nullptr);  // WskDeregister waits for it
   if (s == nullptr || !enter(irp)) return STATUS_INVALID_PARAMETER;
   if (flags != 0) return finish(*s->reg, irp, STATUS_INVALID_PARAMETER, 0);
@@ -305,7 +401,7 @@ NTSTATUS connect_common(KmSocket* s, PSOCKADDR remote, PWSK_BUF data, ULONG flag
 }  // namespace
 
 NTSTATUS WSKAPI wsk_connect(PWSK_SOCKET socket, PSOCKADDR remote, ULONG flags, PIRP irp) {
-  KmSocket* s = socket_from(socket);
+  KmSocket* s = socket_from(socket, __func__);
   CallScope call(s != nullptr ? s->reg : nullptr);  // WskDeregister waits for it
   if (s == nullptr || !enter(irp)) return STATUS_INVALID_PARAMETER;
   return connect_common(s, remote, nullptr, flags, irp);
@@ -313,14 +409,14 @@ NTSTATUS WSKAPI wsk_connect(PWSK_SOCKET socket, PSOCKADDR remote, ULONG flags, P
 
 NTSTATUS WSKAPI wsk_connect_ex(PWSK_SOCKET socket, PSOCKADDR remote, PWSK_BUF data, ULONG flags,
                                PIRP irp) {
-  KmSocket* s = socket_from(socket);
+  KmSocket* s = socket_from(socket, __func__);
   CallScope call(s != nullptr ? s->reg : nullptr);  // WskDeregister waits for it
   if (s == nullptr || !enter(irp)) return STATUS_INVALID_PARAMETER;
   return connect_common(s, remote, data, flags, irp);
 }
 
 NTSTATUS WSKAPI wsk_get_local_address(PWSK_SOCKET socket, PSOCKADDR out, PIRP irp) {
-  KmSocket* s = socket_from(socket);
+  KmSocket* s = socket_from(socket, __func__);
   CallScope call(s != nullptr ? s->reg : nullptr);  // WskDeregister waits for it
   if (s == nullptr || !enter(irp)) return STATUS_INVALID_PARAMETER;
   if (out == nullptr) return finish(*s->reg, irp, STATUS_INVALID_PARAMETER, 0);
@@ -331,7 +427,7 @@ NTSTATUS WSKAPI wsk_get_local_address(PWSK_SOCKET socket, PSOCKADDR out, PIRP ir
 }
 
 NTSTATUS WSKAPI wsk_get_remote_address(PWSK_SOCKET socket, PSOCKADDR out, PIRP irp) {
-  KmSocket* s = socket_from(socket);
+  KmSocket* s = socket_from(socket, __func__);
   CallScope call(s != nullptr ? s->reg : nullptr);  // WskDeregister waits for it
   if (s == nullptr || !enter(irp)) return STATUS_INVALID_PARAMETER;
   if (out == nullptr) return finish(*s->reg, irp, STATUS_INVALID_PARAMETER, 0);

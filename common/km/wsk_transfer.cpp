@@ -100,7 +100,7 @@ NTSTATUS describe_any(const WSK_BUF* buf, PIRP irp, const B*& out, std::size_t& 
 }  // namespace
 
 NTSTATUS WSKAPI wsk_send(PWSK_SOCKET socket, PWSK_BUF buf, ULONG flags, PIRP irp) {
-  KmSocket* s = socket_from(socket);
+  KmSocket* s = socket_from(socket, __func__);
   CallScope call(s != nullptr ? s->reg : nullptr);  // WskDeregister waits for it
   if (s == nullptr || !enter(irp)) return STATUS_INVALID_PARAMETER;
   if (buf == nullptr) return finish(*s->reg, irp, STATUS_INVALID_PARAMETER, 0);
@@ -119,7 +119,7 @@ NTSTATUS WSKAPI wsk_send_ex(PWSK_SOCKET socket, PWSK_BUF buf, ULONG flags, ULONG
 }
 
 NTSTATUS WSKAPI wsk_receive(PWSK_SOCKET socket, PWSK_BUF buf, ULONG flags, PIRP irp) {
-  KmSocket* s = socket_from(socket);
+  KmSocket* s = socket_from(socket, __func__);
   CallScope call(s != nullptr ? s->reg : nullptr);  // WskDeregister waits for it
   if (s == nullptr || !enter(irp)) return STATUS_INVALID_PARAMETER;
   if (buf == nullptr) return finish(*s->reg, irp, STATUS_INVALID_PARAMETER, 0);
@@ -165,7 +165,7 @@ NTSTATUS WSKAPI wsk_receive_ex(PWSK_SOCKET socket, PWSK_BUF buf, ULONG flags, PU
 }
 
 NTSTATUS WSKAPI wsk_disconnect(PWSK_SOCKET socket, PWSK_BUF buf, ULONG flags, PIRP irp) {
-  KmSocket* s = socket_from(socket);
+  KmSocket* s = socket_from(socket, __func__);
   CallScope call(s != nullptr ? s->reg : nullptr);  // WskDeregister waits for it
   if (s == nullptr || !enter(irp)) return STATUS_INVALID_PARAMETER;
   const ConstBuffer* b = nullptr;
@@ -177,14 +177,14 @@ NTSTATUS WSKAPI wsk_disconnect(PWSK_SOCKET socket, PWSK_BUF buf, ULONG flags, PI
 }
 
 NTSTATUS WSKAPI wsk_release(PWSK_SOCKET socket, PWSK_DATA_INDICATION list) {
-  KmSocket* s = socket_from(socket);
+  KmSocket* s = socket_from(socket, __func__);
   CallScope call(s != nullptr ? s->reg : nullptr);  // WskDeregister waits for it
   if (s == nullptr || list == nullptr) return STATUS_INVALID_PARAMETER;
   return release_chunks(*s, reinterpret_cast<Chunk*>(list));
 }
 
 NTSTATUS WSKAPI wsk_release_dgram(PWSK_SOCKET socket, PWSK_DATAGRAM_INDICATION list) {
-  KmSocket* s = socket_from(socket);
+  KmSocket* s = socket_from(socket, __func__);
   CallScope call(s != nullptr ? s->reg : nullptr);  // WskDeregister waits for it
   if (s == nullptr || list == nullptr) return STATUS_INVALID_PARAMETER;
   return release_chunks(*s, reinterpret_cast<Chunk*>(list));
@@ -273,7 +273,7 @@ bool receive_from_hook(PIRP irp) noexcept {
 
 NTSTATUS WSKAPI wsk_send_to(PWSK_SOCKET socket, PWSK_BUF buf, ULONG flags, PSOCKADDR remote, ULONG,
                             PCMSGHDR, PIRP irp) {
-  KmSocket* s = socket_from(socket);
+  KmSocket* s = socket_from(socket, __func__);
   CallScope call(s != nullptr ? s->reg : nullptr);  // WskDeregister waits for it
   if (s == nullptr || !enter(irp)) return STATUS_INVALID_PARAMETER;
   if (buf == nullptr || flags != 0) return finish(*s->reg, irp, STATUS_INVALID_PARAMETER, 0);
@@ -297,7 +297,7 @@ NTSTATUS WSKAPI wsk_send_to(PWSK_SOCKET socket, PWSK_BUF buf, ULONG flags, PSOCK
 
 NTSTATUS WSKAPI wsk_send_messages(PWSK_SOCKET socket, PWSK_BUF_LIST list, ULONG flags,
                                   PSOCKADDR remote, ULONG, PCMSGHDR, PIRP irp) {
-  KmSocket* s = socket_from(socket);
+  KmSocket* s = socket_from(socket, __func__);
   CallScope call(s != nullptr ? s->reg : nullptr);  // WskDeregister waits for it
   if (s == nullptr || !enter(irp)) return STATUS_INVALID_PARAMETER;
   if (list == nullptr || flags != 0) return finish(*s->reg, irp, STATUS_INVALID_PARAMETER, 0);
@@ -318,7 +318,7 @@ NTSTATUS WSKAPI wsk_send_messages(PWSK_SOCKET socket, PWSK_BUF_LIST list, ULONG 
 
 NTSTATUS WSKAPI wsk_receive_from(PWSK_SOCKET socket, PWSK_BUF buf, ULONG flags, PSOCKADDR remote,
                                  PULONG control_length, PCMSGHDR, PULONG control_flags, PIRP irp) {
-  KmSocket* s = socket_from(socket);
+  KmSocket* s = socket_from(socket, __func__);
   CallScope call(s != nullptr ? s->reg : nullptr);  // WskDeregister waits for it
   if (s == nullptr || !enter(irp)) return STATUS_INVALID_PARAMETER;
   if (buf == nullptr || flags != 0) return finish(*s->reg, irp, STATUS_INVALID_PARAMETER, 0);

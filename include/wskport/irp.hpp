@@ -140,7 +140,9 @@ class Irp {
   /// result. Safe from any thread, including from inside a completion routine. Returns
   /// true if a cancel routine was called, as IoCancelIrp does; false if the IRP was not
   /// pending or had no cancel routine installed yet (the flag is still seen by the
-  /// backend before it waits, so the cancellation is not lost).
+  /// backend before it waits, so the cancellation is not lost). A cancel that finds a
+  /// call still accepting the IRP (is_pending() is already true then) waits the few
+  /// instructions until the call has reset the IRP, and applies to that call.
   bool cancel() noexcept;
 
   /// True between acceptance by a call and the start of its completion.
@@ -158,7 +160,14 @@ class Irp {
  private:
   friend struct detail::IrpAccess;
 
-  enum : std::uint32_t { idle = 0, pending_state = 1, completing = 2, completed = 3 };
+  // accepting: a call has claimed the IRP and is resetting it; pending once published.
+  enum : std::uint32_t {
+    idle = 0,
+    pending_state = 1,
+    completing = 2,
+    completed = 3,
+    accepting = 4
+  };
 
   CompletionRoutine routine_ = nullptr;
   void* context_ = nullptr;

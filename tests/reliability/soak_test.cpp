@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // The soak test (ctest label "soak", left out of the normal run): 100,000
 // open/echo/close cycles and 10,000 close-while-pending races on loopback, with the
-// process's descriptor count and resident set size compared before and after.
+// process's descriptor count and resident set size compared before and after; and
+// 1,000 rounds of Provider::shutdown under load (100 pairs with transfers in flight).
 //
 // Bounds: descriptors equal exactly (Linux, /proc/self/fd); RSS growth at most
 // rss_bound_kib after a warm-up (allocator pools and the event loop's recycled
@@ -23,6 +24,7 @@
 
 #include "reliability/reliability_support.hpp"
 #include "reliability/soak_platform.hpp"
+#include "reliability/teardown_load.hpp"
 #include "support/platform.hpp"
 
 namespace wskport::test {
@@ -251,6 +253,33 @@ TEST(Soak, OpenEchoCloseAndCloseWhilePending) {
   } else {
     std::printf("soak: RSS not measured on this platform (%s)\n", soak::rss_unavailable_reason());
   }
+}
+
+// Provider::shutdown under load (tests/reliability/teardown_load.hpp), round after
+// round: every pending IRP of 100 connected pairs completes STATUS_FILE_FORCED_CLOSED.
+// 1,000 rounds, bounded also by WSKPORT_SOAK_TEARDOWN_SECONDS (default 50 s; the rounds
+// done are printed); descriptors flat across the rounds.
+TEST(Soak, ShutdownUnderLoadRounds) {
+  const std::size_t rounds = count_from_env("WSKPORT_SOAK_TEARDOWN_ROUNDS", 1000);
+  const auto budget = std::chrono::seconds(count_from_env("WSKPORT_SOAK_TEARDOWN_SECONDS", 50));
+  const bool v6 = platform::ipv6_loopback_available();
+  const std::vector<std::uint8_t> big(32U << 20U, 0x5a);
+  const auto fds_start = platform::open_fd_count();
+  const auto started = std::chrono::steady_clock::now();
+  std::size_t done = 0;
+  for (; done < rounds && (done == 0 || std::chrono::steady_clock::now() - started < budget);
+       ++done) {
+    const AddressFamily family = v6 && done % 2 == 1 ? AddressFamily::ipv6 : AddressFamily::ipv4;
+    const std::string why = shutdown_round(family, TeardownLoad{}, big);
+    ASSERT_EQ(why, "") << "round " << done;
+  }
+  const auto fds_end = platform::open_fd_count();
+  if (fds_start && fds_end) {
+    EXPECT_EQ(*fds_start, *fds_end) << "descriptors leaked by the rounds";
+  }
+  std::printf("soak: %zu of %zu shutdown-under-load rounds (100 pairs each) in %.1f s\n", done,
+              rounds,
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 // same misuse gets its documented status and nothing stops.
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -234,6 +235,24 @@ TEST_P(Verifier, ReportNamesSocketOperationAndHistory) {
   EXPECT_NE(text.find("accepted by a call op=listen"), std::string::npos) << text;
   // The IRP's earlier life is in the history too: the close it carried before.
   EXPECT_NE(text.find("op=close"), std::string::npos) << text;
+}
+
+// The second close's report names the closed socket (it once said "socket: 0x0": the
+// id was gone from the table and the report was made where only the IRP was known).
+TEST_P(Verifier, SecondCloseReportNamesTheClosedSocket) {
+  Socket s = make(Category::connection);
+  ASSERT_TRUE(close_socket(s));
+  verifier::set_report_handler(&collect);
+  WaitableIrp irp;
+  const auto r = sync_call(irp, [&](Irp* i) { return s.close(i); });
+  verifier::set_report_handler(nullptr);
+  EXPECT_STATUS(r.status, status::invalid_handle);
+  const std::string& text = last_report();
+  char id[40];
+  std::snprintf(id, sizeof id, "socket: 0x%llx\n", static_cast<unsigned long long>(s.id()));
+  EXPECT_NE(text.find("close of a socket already closed"), std::string::npos) << text;
+  EXPECT_NE(text.find(id), std::string::npos) << "expected \"" << id << "\" in:\n" << text;
+  EXPECT_NE(text.find("operation: close"), std::string::npos) << text;
 }
 
 TEST_P(Verifier, OffMeansNoReportAndTheDocumentedStatus) {
