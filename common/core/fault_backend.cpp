@@ -165,7 +165,9 @@ class FaultBackend final : public Backend {
     }
     switch (f->action) {
       case Action::fail:
-        return Start::done(f->status);
+        // As the engines do for a real error: a lost connection is remembered, so an
+        // injected ETIMEDOUT on a receive reads like the transport's own.
+        return Start::done(s.note_failure(f->status));
       case Action::forced_close:
         force_close(s);
         return Start::done(status::file_forced_closed);

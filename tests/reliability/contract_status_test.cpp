@@ -117,6 +117,28 @@ TEST_P(Faults, SendToAnUnreachableNetworkOrHost) {
   }
 }
 
+// A connection the transport gave up on (keep-alive or retransmission timeout) or
+// aborted stays lost: the call that saw it and every later transfer and disconnect
+// report the same status.
+TEST_P(Faults, ATimedOutConnectionStaysTimedOut) {
+  ASSERT_NO_FATAL_FAILURE(start("receive#1=ETIMEDOUT"));
+  Pair p;
+  ASSERT_NO_FATAL_FAILURE(make_pair(p));
+  auto& buf = h.buffer(8);
+  EXPECT_COMPLETES_WITH(p.client.receive(buf.data(), buf.size()), status::io_timeout);
+  EXPECT_COMPLETES_WITH(p.client.receive(buf.data(), buf.size()), status::io_timeout);
+  EXPECT_COMPLETES_WITH(send_pattern(p.client, 8), status::io_timeout);
+  EXPECT_COMPLETES_WITH(p.client.disconnect(0), status::io_timeout);
+}
+
+TEST_P(Faults, AnAbortedConnectionStaysAborted) {
+  ASSERT_NO_FATAL_FAILURE(start("send#1=ECONNABORTED"));
+  Pair p;
+  ASSERT_NO_FATAL_FAILURE(make_pair(p));
+  EXPECT_COMPLETES_WITH(send_pattern(p.client, 8), status::connection_aborted);
+  EXPECT_COMPLETES_WITH(p.client.disconnect(0), status::connection_aborted);
+}
+
 // --- the check itself ------------------------------------------------------------------
 
 std::string& contract_report() {
