@@ -177,11 +177,14 @@ soak_env() {
   case "$1" in
     default) soak=() ;;
     asan) soak=(WSKPORT_SOAK_CYCLES=10000 WSKPORT_SOAK_RACES=1000 WSKPORT_SOAK_TEARDOWN_ROUNDS=100
+                WSKPORT_SOAK_DEFECT_ROUNDS=60
                 "ASAN_OPTIONS=detect_leaks=1:detect_stack_use_after_return=1"
                 "UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1") ;;
     tsan) soak=(WSKPORT_SOAK_CYCLES=5000 WSKPORT_SOAK_RACES=500 WSKPORT_SOAK_TEARDOWN_ROUNDS=50
+                WSKPORT_SOAK_DEFECT_ROUNDS=30
                 "TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1") ;;
     mingw) soak=(WSKPORT_SOAK_CYCLES=2000 WSKPORT_SOAK_RACES=200 WSKPORT_SOAK_TEARDOWN_ROUNDS=20
+                 WSKPORT_SOAK_DEFECT_ROUNDS=20
                  WINEDEBUG=-all) ;;
     *) return 1 ;;
   esac
