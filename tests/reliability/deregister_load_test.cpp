@@ -11,6 +11,8 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <thread>
 #include <vector>
@@ -147,15 +149,29 @@ void deregister_round(const std::vector<char>& big) {
   WskDeregister(&peer.registration);
 }
 
+long from_env(const char* name, long fallback) {
+  const char* v = std::getenv(name);  // NOLINT(concurrency-mt-unsafe)
+  return v != nullptr && *v != '\0' ? std::strtol(v, nullptr, 10) : fallback;
+}
+
+// 5 rounds or 5 s in the suite; the soak entry (wskport_soak_deregister) sets
+// WSKPORT_DEREGISTER_ROUNDS / WSKPORT_DEREGISTER_SECONDS for its longer run.
 TEST(DeregisterUnderLoad, PendingIrpsCompleteCancelledAndDeregisterWaitsForTheCloses) {
   const std::vector<char> big(32U << 20U, 'x');
-  const auto stop = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-  for (int round = 0; round < 5 && (round == 0 || std::chrono::steady_clock::now() < stop);
+  const long rounds = from_env("WSKPORT_DEREGISTER_ROUNDS", 5);
+  const auto started = std::chrono::steady_clock::now();
+  const auto stop = started + std::chrono::seconds(from_env("WSKPORT_DEREGISTER_SECONDS", 5));
+  long done = 0;
+  for (long round = 0; round < rounds && (round == 0 || std::chrono::steady_clock::now() < stop);
        ++round) {
     SCOPED_TRACE(round);
     deregister_round(big);
     if (HasFatalFailure() || HasFailure()) break;
+    ++done;
   }
+  std::printf("deregister under load: %ld of %ld rounds (%d sockets each) in %.1f s\n", done,
+              rounds, pairs,
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
 }
 
 }  // namespace
