@@ -57,7 +57,9 @@ class NetStartup {
   NetStartup& operator=(const NetStartup&) = delete;
 
  private:
+#ifdef _WIN32
   bool ok_ = true;
+#endif
 };
 
 /// One native socket, closed on destruction. Blocking; waits go through wait_readable.
