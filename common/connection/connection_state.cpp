@@ -33,7 +33,7 @@ ConnectionState::ConnectionState(std::shared_ptr<ManagerState> manager,
       user_data_(user_data),
       deadline_(Clock::now() + manager_->options.overall_timeout),
       op_irp_(&ConnectionState::on_op_complete, this),
-      timer_(manager_->provider.io_context()) {
+      timer_(manager_->provider.core().io()) {
   c_handle_.binding_slot = slot;
   c_handle_.user_data = user_data;
   c_handle_.impl = this;

@@ -22,7 +22,7 @@ ManagerState::ManagerState(Provider& p, std::shared_ptr<MxResolver> r, ManagerOp
     : provider(p),
       options(std::move(o)),
       resolver(std::move(r)),
-      strand(boost::asio::make_strand(p.io_context().get_executor())),
+      strand(boost::asio::make_strand(p.core().io().get_executor())),
       rng_(std::random_device{}()) {}
 
 int ManagerState::add_slot(std::string_view binding, const Address& source,

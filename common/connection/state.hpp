@@ -48,6 +48,7 @@
 #include "wskport/connection/manager.hpp"
 #include "wskport/irp.hpp"
 #include "wskport/momentum/connection_types.h"
+#include "common/core/provider_core.hpp"
 #include "wskport/provider.hpp"
 #include "wskport/socket.hpp"
 

@@ -77,11 +77,16 @@ constexpr std::array lookup_name_list{s::success,           s::not_found,
                                       s::io_timeout,        s::invalid_parameter,
                                       s::invalid_address,   s::insufficient_resources,
                                       s::file_forced_closed};
+constexpr std::array start_timer_list{s::success, s::cancelled, s::invalid_parameter,
+                                      s::insufficient_resources, s::file_forced_closed};
+constexpr std::array post_list{s::success, s::file_forced_closed};
 
-const std::array<Row, 17> table{{
+const std::array<Row, 19> table{{
     {"create_socket", OpKind::create, create_list},
     {"resolve", OpKind::control, resolve_list},
     {"lookup_name", OpKind::control, lookup_name_list},
+    {"start_timer", OpKind::control, start_timer_list},
+    {"post", OpKind::control, post_list},
     {"bind", OpKind::bind, bind_list},
     {"listen", OpKind::listen, listen_list},
     {"accept", OpKind::accept, accept_list},

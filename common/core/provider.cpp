@@ -142,6 +142,7 @@ void ProviderCore::shutdown() noexcept {
     }
     done.complete_all();
   }
+  timers_.close();
   // "Blocks until the completions have run": a backend whose native calls are still
   // owned by the OS at teardown (Winsock overlapped I/O) completes them on a provider
   // thread when their aborted results arrive, not through `done`. Wait for those; they
@@ -266,6 +267,5 @@ void Provider::shutdown() noexcept { core_->shutdown(); }
 std::size_t Provider::open_sockets() const noexcept { return core_->open_sockets(); }
 std::size_t Provider::outstanding_irps() const noexcept { return core_->outstanding_irps(); }
 std::string_view Provider::backend_name() const noexcept { return core_->backend().name(); }
-boost::asio::io_context& Provider::io_context() noexcept { return core_->io(); }
 
 }  // namespace wskport

@@ -10,6 +10,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/thread_pool.hpp>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -22,6 +23,7 @@
 #include "common/core/backend.hpp"
 #include "common/core/socket_impl.hpp"
 #include "common/core/spin_lock.hpp"
+#include "common/core/timer_queue.hpp"
 #include "wskport/provider.hpp"
 
 namespace wskport::detail {
@@ -141,6 +143,11 @@ class ProviderCore {
   NTSTATUS lookup_name(const Address& address, unsigned flags, std::string* host,
                        std::string* service, Irp* irp) noexcept;
 
+  // Provider::start_timer / Provider::post (provider_timers.cpp).
+  NTSTATUS start_timer(std::chrono::nanoseconds delay, Irp* irp) noexcept;
+  NTSTATUS post(Irp* irp) noexcept;
+  TimerQueue& timers() noexcept { return timers_; }
+
   /// Runs @p job on the blocking-work pool (throws on allocation failure).
   void post_blocking(std::function<void()> job);
 
@@ -155,6 +162,7 @@ class ProviderCore {
   // and the threads; members are destroyed in reverse order.
   boost::asio::io_context io_;
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
+  TimerQueue timers_{io_};
   std::unique_ptr<Backend> backend_;
   std::vector<std::thread> threads_;
   NTSTATUS init_status_ = status::success;

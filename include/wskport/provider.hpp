@@ -3,6 +3,7 @@
 /// @brief The provider: a backend (POSIX or Winsock), its threads, and its sockets.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -13,10 +14,6 @@
 #include "wskport/irp.hpp"
 #include "wskport/socket.hpp"
 #include "wskport/status.hpp"
-
-namespace boost::asio {
-class io_context;
-}
 
 namespace wskport {
 
@@ -110,6 +107,23 @@ class Provider {
   NTSTATUS lookup_name(const Address& address, unsigned flags, std::string* host,
                        std::string* service, Irp* irp) noexcept;
 
+  /// Completes @p irp with `success` once @p delay has passed, from a provider thread:
+  /// the timer for code that lives beside the provider's completions (retry delays,
+  /// idle timeouts, the connection manager's connect timeouts). Always asynchronous;
+  /// Information = 0. Waiting timers cost no thread and, once the provider has seen as
+  /// many at once, no allocation. `Irp::cancel` ends the wait early.
+  /// Completes with: `success`; `cancelled` (the IRP was cancelled first);
+  /// `invalid_parameter` (negative @p delay); `insufficient_resources`;
+  /// `file_forced_closed` (after shutdown, or a wait still running at shutdown).
+  NTSTATUS start_timer(std::chrono::nanoseconds delay, Irp* irp) noexcept;
+
+  /// Completes @p irp with `success` from a provider thread, after the calls and
+  /// completions already queued there: how to move work onto the provider's threads
+  /// (the IRP's completion routine is the work). Always asynchronous; Information = 0;
+  /// not cancellable (it runs promptly).
+  /// Completes with: `success`; `file_forced_closed` (after shutdown).
+  NTSTATUS post(Irp* irp) noexcept;
+
   /// The handle for an id from `IoStatus.Information` of a create or accept. Never
   /// fails; a bad id gives a handle whose calls complete with `invalid_handle`.
   [[nodiscard]] Socket socket_from(std::uintptr_t id) noexcept { return Socket(this, id); }
@@ -127,8 +141,6 @@ class Provider {
   [[nodiscard]] std::size_t outstanding_irps() const noexcept;
   /// The backend's name ("posix", "winsock").
   [[nodiscard]] std::string_view backend_name() const noexcept;
-  /// The event loop, for timers and posting work next to the provider's completions.
-  boost::asio::io_context& io_context() noexcept;
 
   /// Internal.
   detail::ProviderCore& core() noexcept { return *core_; }
