@@ -2,6 +2,7 @@
 // Socket ids. An id packs a slot index and the slot's generation, so a closed
 // socket's id (stale) or an invented one (foreign) finds no socket instead of freed
 // memory: bind(2)'s EBADF, answered by the front end before the OS is asked.
+#include <gsl/narrow>
 #include <limits>
 #include <utility>
 
@@ -73,8 +74,9 @@ SocketRef HandleTable::remove(std::uintptr_t id) noexcept {
   // Generation 0 is skipped so a zeroed id can never match a live slot.
   slot.generation = (slot.generation + 1) & generation_mask;
   if (slot.generation == 0) slot.generation = 1;
+  const auto free_index = gsl::narrow<std::uint32_t>(index);  // ids hold 32-bit indexes
   try {
-    free_.push_back(static_cast<std::uint32_t>(index));
+    free_.push_back(free_index);
   } catch (...) {
     // The slot is lost for reuse, nothing else: the id stays stale.
   }

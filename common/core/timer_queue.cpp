@@ -2,6 +2,7 @@
 #include "common/core/timer_queue.hpp"
 
 #include <cstdint>
+#include <gsl/assert>
 #include <limits>
 
 #include "common/core/backend.hpp"
@@ -20,6 +21,7 @@ std::size_t& slot_of(Irp& irp) noexcept { return IrpAccess::op(irp).seg_index; }
 }  // namespace
 
 NTSTATUS TimerQueue::start(Irp& irp, Clock::time_point deadline) noexcept {
+  Expects(irp.is_pending());  // accepted by Call: a precondition, not caller input
   std::lock_guard lock(mutex_);
   if (closed_) return status::file_forced_closed;
   try {

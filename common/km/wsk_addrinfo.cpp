@@ -2,6 +2,7 @@
 // WskGetAddressInfo, WskFreeAddressInfo, WskGetNameInfo. UTF-16 names are converted
 // here (never with the C library's wide functions, whose wchar_t is 32 bits on Linux).
 #include <cstring>
+#include <gsl/narrow>
 #include <new>
 #include <string>
 #include <vector>
@@ -247,7 +248,7 @@ NTSTATUS put(PUNICODE_STRING out, const char* text, std::size_t n) noexcept {
   }
   if (w + 1 > cap || w * sizeof(WCHAR) > 0xFFFF) return STATUS_BUFFER_TOO_SMALL;
   out->Buffer[w] = 0;
-  out->Length = static_cast<USHORT>(w * sizeof(WCHAR));
+  out->Length = gsl::narrow<USHORT>(w * sizeof(WCHAR));  // bounded just above
   return STATUS_SUCCESS;
 }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // WskControlSocket and WskCloseSocket.
 #include <cstring>
+#include <gsl/narrow>
 
 #include "common/km/km_image.hpp"
 #include "common/km/wsk_internal.hpp"
@@ -166,7 +167,7 @@ NTSTATUS WSKAPI wsk_control_socket(PWSK_SOCKET socket, WSK_CONTROL_SOCKET_TYPE t
   }
   s->core.get_option(option, &i);
   if (!NT_SUCCESS(i.IoStatus.Status)) return finish(*s->reg, irp, i.IoStatus.Status, 0);
-  const auto v = static_cast<ULONG>(i.IoStatus.Information);
+  const auto v = gsl::narrow<ULONG>(i.IoStatus.Information);  // option values are 32-bit
   std::memcpy(out, &v, sizeof v);
   return finish(*s->reg, irp, STATUS_SUCCESS, sizeof v);
 }

@@ -11,6 +11,7 @@
 // the core socket, waits until the pump, the internal IRP and every callback are over,
 // and then completes the close IRP and frees the socket.
 #include <cstring>
+#include <gsl/narrow>
 #include <new>
 
 #include "common/km/wsk_callbacks.hpp"
@@ -412,7 +413,7 @@ static bool step(KmSocket& s, Lock& lock) noexcept {
       Chunk* c = s.buffered.front();
       const std::size_t len = c->size - c->offset;
       c->ind.data.Next = nullptr;
-      c->ind.data.Buffer = WSK_BUF{c->mdl, static_cast<ULONG>(c->offset), len};
+      c->ind.data.Buffer = WSK_BUF{c->mdl, gsl::narrow<ULONG>(c->offset), len};
       SIZE_T accepted = 0;
       link_retained(s, c);
       ++s.in_callback;
