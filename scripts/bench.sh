@@ -11,8 +11,9 @@
 # Boost.Asio, raw epoll and raw liburing (when liburing is installed) -- in interleaved
 # rounds, counts instructions (callgrind) and system calls (strace) per round trip, and
 # measures memory per idle connection. Writes one markdown file with every table.
-# About 12 minutes on a 2-core machine with seven servers (5 rounds: 6 minutes; counts
-# 4; idle memory 1; the build with a warm ccache 1); WSKPORT_BENCH_ROUNDS=3 takes 9.
+# 7 min 40 s here with five servers (2 cores under other builds' load, warm ccache:
+# rounds 4 min, counts 2, idle memory and micro-benchmarks 1); with seven servers (both
+# engines, the kernel-style sample) about 10 minutes. WSKPORT_BENCH_ROUNDS=3 saves 1-2.
 #
 # Each engine's run is labelled with the engine the sample reports at start ("provider:
 # backend NAME" on stderr), not the one asked for: a build without the engine registry
