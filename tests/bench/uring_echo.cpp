@@ -48,6 +48,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <iterator>
 #include <memory>
 #include <new>
 #include <string_view>
@@ -162,14 +163,17 @@ struct Server {
     s->flags |= static_cast<std::uint8_t>(file_flag());
     io_uring_sqe_set_data64(s, data(c, tag_send));
   }
-  void close_conn(Conn* c) {
+  void close_fd(int fd) {
     if (o.fixed_files) {
       io_uring_sqe* s = sqe();
-      io_uring_prep_close_direct(s, static_cast<unsigned>(c->fd));
+      io_uring_prep_close_direct(s, static_cast<unsigned>(fd));
       io_uring_sqe_set_data64(s, tag_ignore);
     } else {
-      ::close(c->fd);
+      ::close(fd);
     }
+  }
+  void close_conn(Conn* c) {
+    close_fd(c->fd);
     delete[] c->buffer;
     delete c;
   }
@@ -181,13 +185,7 @@ struct Server {
     if (c != nullptr && !o.multishot) c->buffer = new (std::nothrow) char[buffer_size];
     if (c == nullptr || (!o.multishot && c->buffer == nullptr)) {
       delete c;
-      if (o.fixed_files) {
-        io_uring_sqe* s = sqe();
-        io_uring_prep_close_direct(s, static_cast<unsigned>(cqe->res));
-        io_uring_sqe_set_data64(s, tag_ignore);
-      } else {
-        ::close(cqe->res);
-      }
+      close_fd(cqe->res);
       return;
     }
     c->fd = cqe->res;
@@ -453,30 +451,32 @@ struct Server {
 };
 
 bool parse(int argc, char** argv, Options& o) {
+  struct Flag {
+    std::string_view name;
+    bool Options::*member;
+  };
+  static constexpr Flag flags[] = {
+      {"--defer", &Options::defer},
+      {"--coop", &Options::coop},
+      {"--batch", &Options::batch},
+      {"--poll-first", &Options::poll_first},
+      {"--multishot", &Options::multishot},
+      {"--fixed-files", &Options::fixed_files},
+      {"--register-ring", &Options::register_ring},
+      {"--sqpoll", &Options::sqpoll},
+  };
   for (int i = 1; i < argc; ++i) {
     const std::string_view a = argv[i];
     const bool has_value = i + 1 < argc;
-    if (a == "--port" && has_value) {
-      o.port = static_cast<unsigned>(std::atoi(argv[++i]));
-    } else if (a == "--defer") {
-      o.defer = true;
-    } else if (a == "--coop") {
-      o.coop = true;
-    } else if (a == "--batch") {
-      o.batch = true;
-    } else if (a == "--poll-first") {
-      o.poll_first = true;
-    } else if (a == "--multishot") {
-      o.multishot = true;
-    } else if (a == "--fixed-files") {
-      o.fixed_files = true;
-    } else if (a == "--register-ring") {
-      o.register_ring = true;
-    } else if (a == "--sqpoll") {
-      o.sqpoll = true;
+    const auto* flag = std::find_if(std::begin(flags), std::end(flags),
+                                    [&](const Flag& f) { return f.name == a; });
+    if (flag != std::end(flags)) {
+      o.*(flag->member) = true;
     } else if (a.substr(0, 9) == "--sqpoll=") {
       o.sqpoll = true;
       o.sqpoll_cpu = std::atoi(argv[i] + 9);
+    } else if (a == "--port" && has_value) {
+      o.port = static_cast<unsigned>(std::atoi(argv[++i]));
     } else if (a == "--wait-nr" && has_value) {
       o.wait_nr = static_cast<unsigned>(std::max(1, std::atoi(argv[++i])));
     } else if (a == "--min-wait-us" && has_value) {
