@@ -76,9 +76,10 @@ struct Server {
 };
 
 /// Starts @p argv (a server printing PORT=<n>) in its own process group, its stderr to
-/// @p log. Returns pid -1 on failure (message on stderr).
+/// @p log, with this process's environment plus the NAME=VALUE entries of @p env.
+/// Returns pid -1 on failure (message on stderr).
 Server start_server(const std::vector<std::string>& argv, const std::string& log,
-                    double timeout_seconds);
+                    double timeout_seconds, const std::vector<std::string>& env = {});
 /// SIGTERM to the group, then waits (SIGKILL after @p timeout_seconds). Returns the
 /// exit status as waitpid gives it.
 int stop_server(Server& s, double timeout_seconds);

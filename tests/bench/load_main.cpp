@@ -3,15 +3,15 @@
 //
 //   wskport_bench_load --out FILE --logs DIR [--rounds 3] [--seconds 2]
 //       [--short 500] [--long 3000] [--think-us 2000] [--idle 10000] [--no-counts]
-//       [--no-idle] [--pin]
+//       [--no-idle] [--pin] [--measures pp1,pp64,bulk,conn]
 //       --server NAME=COMMAND [--server NAME=COMMAND ...]
 //
 // Each COMMAND starts a single-threaded echo server on 127.0.0.1 that prints PORT=<n>
-// and exits on SIGTERM. Times come from rounds in which every server runs each workload
-// in turn (the order rotates per round), so drift on a shared machine hits all alike;
-// the table shows medians. Counts come from one count-bounded ping-pong run of --short
-// and one of --long round trips per server, under callgrind and under strace: the
-// difference divided by (long - short) is the cost of one round trip, set-up cancelled.
+// and exits on SIGTERM; leading NAME=VALUE words are set in its environment. Times come from rounds
+// in which every server runs each workload in turn (the order rotates per round), so drift on a
+// shared machine hits all alike; the table shows medians. Counts come from one count-bounded
+// ping-pong run of --short and one of --long round trips per server, under callgrind and under
+// strace: the difference divided by (long - short) is the cost of one round trip, set-up cancelled.
 // In those runs the client waits --think-us between round trips, so the slowed server
 // goes idle (EAGAIN, back to its wait) before each message, as it does at full speed.
 #include <sys/utsname.h>
@@ -36,7 +36,22 @@ using bench::Result;
 struct Spec {
   std::string name;
   std::vector<std::string> argv;
+  std::vector<std::string> env;  // leading NAME=VALUE words of the command
 };
+
+// "WSKPORT_ENGINE=io_uring /path/server --flag": the assignments go to the environment,
+// not to env(1), so that valgrind and strace wrap the server itself.
+Spec make_spec(std::string name, std::vector<std::string> words) {
+  Spec spec{std::move(name), {}, {}};
+  std::size_t i = 0;
+  for (; i < words.size(); ++i) {
+    const auto eq = words[i].find('=');
+    if (eq == std::string::npos || eq == 0 || words[i].find('/') < eq) break;
+    spec.env.push_back(words[i]);
+  }
+  spec.argv.assign(words.begin() + static_cast<std::ptrdiff_t>(i), words.end());
+  return spec;
+}
 
 struct Options {
   std::string out;
@@ -50,6 +65,12 @@ struct Options {
   bool counts = true;
   bool idle_run = true;
   bool pin = false;  // --pin: client on CPU 0, servers on CPU 1
+  // --measures pp1,pp64,bulk,conn: the timed workloads run (default all); a narrower set
+  // makes a quick comparison of server variants on one measure.
+  bool run_pp1 = true;
+  bool run_pp64 = true;
+  bool run_bulk = true;
+  bool run_conn = true;
   std::vector<Spec> servers;
   // Measured, not set: CPU time taken by other guests of the host during the timed
   // rounds, in percent of the machine's CPU time (-1 unknown or no rounds).
@@ -122,13 +143,19 @@ bool parse(int argc, char** argv, Options& o) {
       o.long_run = std::strtoull(argv[++i], nullptr, 10);
     } else if (a == "--think-us") {
       o.think_us = static_cast<unsigned>(std::atoi(argv[++i]));
+    } else if (a == "--measures") {
+      const std::string m = std::string(",") + argv[++i] + ",";
+      o.run_pp1 = m.find(",pp1,") != std::string::npos;
+      o.run_pp64 = m.find(",pp64,") != std::string::npos;
+      o.run_bulk = m.find(",bulk,") != std::string::npos;
+      o.run_conn = m.find(",conn,") != std::string::npos;
     } else if (a == "--idle") {
       o.idle = std::atoi(argv[++i]);
     } else if (a == "--server") {
       const std::string v = argv[++i];
       const auto eq = v.find('=');
       if (eq == std::string::npos) return false;
-      o.servers.push_back({v.substr(0, eq), bench::split_words(v.substr(eq + 1))});
+      o.servers.push_back(make_spec(v.substr(0, eq), bench::split_words(v.substr(eq + 1))));
     } else {
       return false;
     }
@@ -139,7 +166,7 @@ bool parse(int argc, char** argv, Options& o) {
 // A log file name for a server name ("raw asio" -> "raw_asio").
 std::string file_name(std::string name) {
   for (char& c : name) {
-    if (c == ' ' || c == '/' || c == '+') c = '_';
+    if (c == ' ' || c == '/' || c == '+' || c == '(' || c == ')' || c == ',' || c == '=') c = '_';
   }
   return name;
 }
@@ -154,7 +181,7 @@ std::vector<std::string> with_prefix(std::vector<std::string> prefix,
 void timed_round(const Options& o, const Spec& spec, int round, Row& row) {
   const std::string log =
       o.logs + "/" + file_name(spec.name) + ".round" + std::to_string(round) + ".log";
-  bench::Server s = bench::start_server(spec.argv, log, 30);
+  bench::Server s = bench::start_server(spec.argv, log, 30, spec.env);
   if (s.pid < 0) {
     ++row.errors;
     return;
@@ -186,17 +213,23 @@ void timed_round(const Options& o, const Spec& spec, int round, Row& row) {
     }
     keep(r, m, latencies);
   };
-  with_cpu(pp1, pp1_cpu, true, [&] { return bench::ping_pong(s.port, 1, 64, 0, t, 1000); });
-  with_cpu(pp64, pp64_cpu, true, [&] { return bench::ping_pong(s.port, 64, 64, 0, t, 64 * 20); });
-  keep(bench::bulk(s.port, 4, 64 * 1024, 256 * 1024, t, 0.3), bulk4, false);
-  with_cpu(conn16, conn16_cpu, false, [&] { return bench::connection_rate(s.port, 16, t); });
+  if (o.run_pp1) {
+    with_cpu(pp1, pp1_cpu, true, [&] { return bench::ping_pong(s.port, 1, 64, 0, t, 1000); });
+  }
+  if (o.run_pp64) {
+    with_cpu(pp64, pp64_cpu, true, [&] { return bench::ping_pong(s.port, 64, 64, 0, t, 64 * 20); });
+  }
+  if (o.run_bulk) keep(bench::bulk(s.port, 4, 64 * 1024, 256 * 1024, t, 0.3), bulk4, false);
+  if (o.run_conn) {
+    with_cpu(conn16, conn16_cpu, false, [&] { return bench::connection_rate(s.port, 16, t); });
+  }
   bench::stop_server(s, 30);
 }
 
 // A count-bounded ping-pong run of @p n round trips under @p prefix.
 bool counted_run(const Spec& spec, const std::vector<std::string>& prefix, std::uint64_t n,
                  const std::string& log, unsigned think_us) {
-  bench::Server s = bench::start_server(with_prefix(prefix, spec.argv), log, 120);
+  bench::Server s = bench::start_server(with_prefix(prefix, spec.argv), log, 120, spec.env);
   if (s.pid < 0) return false;
   const Result r = bench::ping_pong(s.port, 1, 64, n, 600, 0, think_us);
   bench::stop_server(s, 120);
@@ -292,9 +325,11 @@ void write_table(const Options& o, const std::vector<Row>& rows, std::FILE* f) {
                           : fmt(o.steal_percent, "%.1f%% of this machine's CPU time").c_str());
   int asio = -1;
   int epoll = -1;
+  int uring = -1;
   for (std::size_t i = 0; i < o.servers.size(); ++i) {
     if (o.servers[i].name == "raw asio") asio = static_cast<int>(i);
     if (o.servers[i].name == "raw epoll") epoll = static_cast<int>(i);
+    if (o.servers[i].name == "raw io_uring") uring = static_cast<int>(i);
   }
   auto med = [&](int i, Measure m) { return i < 0 ? -1.0 : median(rows[i].samples[m]); };
   std::fprintf(f,
@@ -310,15 +345,18 @@ void write_table(const Options& o, const std::vector<Row>& rows, std::FILE* f) {
                  fmt(med(k, bulk4)).c_str(), fmt(med(k, conn16)).c_str());
   }
   std::fprintf(f,
-               "\nRatios of medians (higher is faster), to raw asio | to raw epoll:\n\n"
+               "\nRatios of medians (higher is faster), to raw asio | to raw epoll%s:\n\n"
                "| server | ping-pong 1 | ping-pong 64 | bulk 4 | connections/s |\n"
-               "|---|---:|---:|---:|---:|\n");
+               "|---|---:|---:|---:|---:|\n",
+               uring < 0 ? "" : " | to raw io_uring");
   for (std::size_t i = 0; i < rows.size(); ++i) {
     const int k = static_cast<int>(i);
     std::fprintf(f, "| %s |", o.servers[i].name.c_str());
     for (const Measure m : {pp1, pp64, bulk4, conn16}) {
-      std::fprintf(f, " %s \\| %s |", ratio(med(k, m), med(asio, m)).c_str(),
+      std::fprintf(f, " %s \\| %s", ratio(med(k, m), med(asio, m)).c_str(),
                    ratio(med(k, m), med(epoll, m)).c_str());
+      if (uring >= 0) std::fprintf(f, " \\| %s", ratio(med(k, m), med(uring, m)).c_str());
+      std::fprintf(f, " |");
     }
     std::fprintf(f, "\n");
   }
@@ -439,6 +477,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr,
                  "usage: wskport_bench_load --out FILE --logs DIR [--rounds N] [--seconds S] "
                  "[--short N --long N] [--idle N] [--no-counts] [--no-idle] [--pin] "
+                 "[--measures pp1,pp64,bulk,conn] "
                  "--server NAME=COMMAND ...\n"
                  "       wskport_bench_load --client PORT CONNS ROUND_TRIPS [THINK_US]\n");
     return 2;
@@ -475,7 +514,8 @@ int main(int argc, char** argv) {
     if (o.idle_run) {
       std::fprintf(stderr, "bench: idle memory: %s\n", o.servers[i].name.c_str());
       bench::Server s = bench::start_server(
-          o.servers[i].argv, o.logs + "/" + file_name(o.servers[i].name) + ".idle.log", 30);
+          o.servers[i].argv, o.logs + "/" + file_name(o.servers[i].name) + ".idle.log", 30,
+          o.servers[i].env);
       if (s.pid > 0) rows[i].idle_bytes = bench::idle_memory(s.port, s.pid, o.idle);
       bench::stop_server(s, 60);
     }

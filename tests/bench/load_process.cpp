@@ -17,6 +17,7 @@
 #include <fstream>
 #include <iterator>
 #include <sstream>
+#include <string_view>
 #include <thread>
 
 #include "load.hpp"
@@ -63,7 +64,7 @@ bool pin(int client_cpu, int server_cpu_index) {
 }
 
 Server start_server(const std::vector<std::string>& argv, const std::string& log,
-                    double timeout_seconds) {
+                    double timeout_seconds, const std::vector<std::string>& env) {
   Server s;
   int out[2];
   if (argv.empty() || ::pipe2(out, O_CLOEXEC) != 0) return s;
@@ -85,8 +86,22 @@ Server start_server(const std::vector<std::string>& argv, const std::string& log
   std::vector<char*> args;
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
+  // The server's own environment entries replace inherited ones of the same name, so
+  // that a count tool wrapping it (valgrind, strace) passes them on unchanged.
+  std::vector<char*> envp;
+  for (char** e = environ; *e != nullptr; ++e) {
+    const std::string_view entry(*e);
+    bool replaced = false;
+    for (const auto& mine : env) {
+      const auto eq = mine.find('=');
+      replaced = replaced || entry.substr(0, entry.find('=') + 1) == mine.substr(0, eq + 1);
+    }
+    if (!replaced) envp.push_back(*e);
+  }
+  for (const auto& mine : env) envp.push_back(const_cast<char*>(mine.c_str()));
+  envp.push_back(nullptr);
   pid_t pid = -1;
-  const int rc = ::posix_spawnp(&pid, args[0], &fa, &attr, args.data(), environ);
+  const int rc = ::posix_spawnp(&pid, args[0], &fa, &attr, args.data(), envp.data());
   posix_spawn_file_actions_destroy(&fa);
   posix_spawnattr_destroy(&attr);
   if (pinned) (void)::sched_setaffinity(0, sizeof client_set, &client_set);
