@@ -371,8 +371,8 @@ class PosixBackend final : public Backend {
         return Start::done(status::success);
       case OpKind::local_address:
       case OpKind::remote_address:
-        return Start::done(query_name(s, *static_cast<Address*>(op.out1),
-                                      op.kind == OpKind::remote_address));
+        return Start::done(
+            query_name(s, *static_cast<Address*>(op.out1), op.kind == OpKind::remote_address));
       case OpKind::set_option:
         return Start::done(set_option(s, op.option, op.flags));
       case OpKind::get_option: {

@@ -120,7 +120,7 @@ NTSTATUS ProviderCore::issue(std::uintptr_t id, Irp* irp, Check&& check, After&&
       after(sock, op, start);
     }
   }
-  others.complete_all();
+  if (!others.empty()) others.complete_all();  // only an abortive disconnect lists any
   return call.finish(start);
 }
 

@@ -33,8 +33,11 @@ Irp::~Irp() {
   const auto s = state_.load(std::memory_order_acquire);
   if (s == pending_state || s == completing || s == accepting) {
     if (detail::verifier::on(verifier::irp)) {
-      detail::verifier::report(verifier::irp, this, detail::IrpAccess::op(*this).socket != nullptr ? detail::IrpAccess::op(*this).socket->id : 0,
-                               detail::IrpAccess::op(*this).kind, "IRP destroyed while a call still owns it (freed)");
+      detail::verifier::report(
+          verifier::irp, this,
+          detail::IrpAccess::op(*this).socket != nullptr ? detail::IrpAccess::op(*this).socket->id
+                                                         : 0,
+          detail::IrpAccess::op(*this).kind, "IRP destroyed while a call still owns it (freed)");
     }
     fatal_violation("IRP destroyed while a call still owns it", this);
   }
@@ -44,8 +47,11 @@ Irp::~Irp() {
 void Irp::reuse(NTSTATUS initial) noexcept {
   if (is_pending()) {
     if (detail::verifier::on(verifier::irp)) {
-      detail::verifier::report(verifier::irp, this, detail::IrpAccess::op(*this).socket != nullptr ? detail::IrpAccess::op(*this).socket->id : 0,
-                               detail::IrpAccess::op(*this).kind, "IRP reused while pending (Irp::reuse / IoReuseIrp)");
+      detail::verifier::report(
+          verifier::irp, this,
+          detail::IrpAccess::op(*this).socket != nullptr ? detail::IrpAccess::op(*this).socket->id
+                                                         : 0,
+          detail::IrpAccess::op(*this).kind, "IRP reused while pending (Irp::reuse / IoReuseIrp)");
     }
     fatal_violation("IRP reused while pending", this);
   }

@@ -147,5 +147,4 @@ constexpr bool category_has(Category category, OpKind kind) noexcept {
   return (op_info(kind).categories & category_bit(category)) != 0;
 }
 
-
 }  // namespace wskport::detail
