@@ -300,6 +300,24 @@ NTSTATUS get_option(PosixSocket& s, SocketOption option, std::uint32_t& value) n
   return status::invalid_parameter;
 }
 
+// This engine's code for the kinds it answers at once (submit_at_once, backend.hpp).
+struct AtOnce {
+  static NTSTATUS bind(PosixSocket& s, const Address& local) noexcept { return bind_to(s, local); }
+  static NTSTATUS listen(PosixSocket& s) noexcept {
+    if (::listen(s.fd, s.backlog) != 0) return status_for_socket_errno(s, errno);
+    return status::success;
+  }
+  static NTSTATUS address(PosixSocket& s, Address& out, bool peer) noexcept {
+    return query_name(s, out, peer);
+  }
+  static NTSTATUS set_option(PosixSocket& s, SocketOption option, std::uint32_t value) noexcept {
+    return posix::set_option(s, option, value);
+  }
+  static NTSTATUS get_option(PosixSocket& s, SocketOption option, std::uint32_t& value) noexcept {
+    return posix::get_option(s, option, value);
+  }
+};
+
 class PosixBackend final : public Backend {
  public:
   explicit PosixBackend(boost::asio::io_context& io) : reactor_(reactor_of(io)) {}
@@ -364,24 +382,8 @@ class PosixBackend final : public Backend {
         }
         abort_connection(s, others);
         return Start::done(status::success);
-      case OpKind::bind:
-        return Start::done(bind_to(s, *static_cast<const Address*>(op.in1)));
-      case OpKind::listen:
-        if (::listen(s.fd, s.backlog) != 0) return Start::done(status_for_socket_errno(s, errno));
-        return Start::done(status::success);
-      case OpKind::local_address:
-      case OpKind::remote_address:
-        return Start::done(
-            query_name(s, *static_cast<Address*>(op.out1), op.kind == OpKind::remote_address));
-      case OpKind::set_option:
-        return Start::done(set_option(s, op.option, op.flags));
-      case OpKind::get_option: {
-        std::uint32_t value = 0;
-        const NTSTATUS st = get_option(s, op.option, value);
-        return Start::done(st, nt_success(st) ? value : 0);
-      }
       default:
-        return Start::done(status::not_supported);
+        return submit_at_once<AtOnce>(s, op);
     }
   }
 

@@ -200,6 +200,24 @@ NTSTATUS get_option(WinSocket& s, SocketOption option, std::uint32_t& value) noe
   return status::invalid_parameter;
 }
 
+// This engine's code for the kinds it answers at once (submit_at_once, backend.hpp).
+struct AtOnce {
+  static NTSTATUS bind(WinSocket& s, const Address& local) noexcept { return bind_to(s, local); }
+  static NTSTATUS listen(WinSocket& s) noexcept {
+    if (::listen(s.handle, s.backlog) != 0) return status_for_error(s, ::WSAGetLastError());
+    return status::success;
+  }
+  static NTSTATUS address(WinSocket& s, Address& out, bool peer) noexcept {
+    return query_name(s, out, peer);
+  }
+  static NTSTATUS set_option(WinSocket& s, SocketOption option, std::uint32_t value) noexcept {
+    return winsock::set_option(s, option, value);
+  }
+  static NTSTATUS get_option(WinSocket& s, SocketOption option, std::uint32_t& value) noexcept {
+    return winsock::get_option(s, option, value);
+  }
+};
+
 class WinsockBackend final : public Backend {
  public:
   explicit WinsockBackend(boost::asio::io_context& io) noexcept : rt_(io) {}
@@ -284,26 +302,8 @@ class WinsockBackend final : public Backend {
         if ((op.flags & disconnect_flags::abortive) == 0) return enqueue(s, irp);
         abort_connection(s, others);
         return Start::done(status::success);
-      case OpKind::bind:
-        return Start::done(bind_to(s, *static_cast<const Address*>(op.in1)));
-      case OpKind::listen:
-        if (::listen(s.handle, s.backlog) != 0) {
-          return Start::done(status_for_error(s, ::WSAGetLastError()));
-        }
-        return Start::done(status::success);
-      case OpKind::local_address:
-      case OpKind::remote_address:
-        return Start::done(
-            query_name(s, *static_cast<Address*>(op.out1), op.kind == OpKind::remote_address));
-      case OpKind::set_option:
-        return Start::done(set_option(s, op.option, op.flags));
-      case OpKind::get_option: {
-        std::uint32_t value = 0;
-        const NTSTATUS st = get_option(s, op.option, value);
-        return Start::done(st, nt_success(st) ? value : 0);
-      }
       default:
-        return Start::done(status::not_supported);
+        return submit_at_once<AtOnce>(s, op);
     }
   }
 

@@ -135,6 +135,37 @@ class Backend {
   virtual void quiesce(SocketImpl& s, NTSTATUS pending_status, IrpList& out) noexcept = 0;
 };
 
+/// The op-block decoding of the kinds an engine answers at once (bind, listen, the two
+/// address queries, the two option calls), written once: an engine's submit hands
+/// them here with its per-kind code as static members of @p Code:
+///   NTSTATUS bind(S&, const Address& local);   NTSTATUS listen(S&);
+///   NTSTATUS address(S&, Address& out, bool peer);
+///   NTSTATUS set_option(S&, SocketOption, std::uint32_t value);
+///   NTSTATUS get_option(S&, SocketOption, std::uint32_t& value);
+/// Any other kind answers not_supported.
+template <class Code, class S>
+Start submit_at_once(S& s, const IrpOp& op) noexcept {
+  switch (op.kind) {
+    case OpKind::bind:
+      return Start::done(Code::bind(s, *static_cast<const Address*>(op.in1)));
+    case OpKind::listen:
+      return Start::done(Code::listen(s));
+    case OpKind::local_address:
+    case OpKind::remote_address:
+      return Start::done(
+          Code::address(s, *static_cast<Address*>(op.out1), op.kind == OpKind::remote_address));
+    case OpKind::set_option:
+      return Start::done(Code::set_option(s, op.option, op.flags));
+    case OpKind::get_option: {
+      std::uint32_t value = 0;
+      const NTSTATUS st = Code::get_option(s, op.option, value);
+      return Start::done(st, nt_success(st) ? value : 0);
+    }
+    default:
+      return Start::done(status::not_supported);
+  }
+}
+
 /// Implemented by the backend compiled into this build: the native backend, or null
 /// for an unknown @p name. Empty @p name means native.
 std::unique_ptr<Backend> make_backend(std::string_view name, boost::asio::io_context& io);

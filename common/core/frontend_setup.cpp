@@ -77,6 +77,18 @@ NTSTATUS check_option(const SocketImpl& s, SocketOption option, std::uint32_t va
   return status::invalid_parameter;
 }
 
+// The two address queries: the same checks, on a bound (local) or connected (remote)
+// socket of a category that has the query.
+auto check_address(Address* out, OpKind kind) noexcept {
+  return [out, kind](SocketImpl& s, IrpOp& op) -> NTSTATUS {
+    if (out == nullptr) return status::invalid_parameter;
+    const bool ready = kind == OpKind::local_address ? s.bound : s.connected;
+    if (!category_has(s.params().category, kind) || !ready) return status::invalid_device_state;
+    op.out1 = out;
+    return status::success;
+  };
+}
+
 }  // namespace
 
 NTSTATUS ProviderCore::create_socket(const SocketParams& params, Irp* irp) noexcept {
@@ -139,31 +151,13 @@ NTSTATUS ProviderCore::listen(std::uintptr_t id, Irp* irp) noexcept {
 }
 
 NTSTATUS ProviderCore::local_address(std::uintptr_t id, Address* out, Irp* irp) noexcept {
-  return issue<OpKind::local_address>(
-      id, irp,
-      [&](SocketImpl& s, IrpOp& op) -> NTSTATUS {
-        if (out == nullptr) return status::invalid_parameter;
-        if (!category_has(s.params().category, OpKind::local_address) || !s.bound) {
-          return status::invalid_device_state;
-        }
-        op.out1 = out;
-        return status::success;
-      },
-      NoAfter{});
+  return issue<OpKind::local_address>(id, irp, check_address(out, OpKind::local_address),
+                                      NoAfter{});
 }
 
 NTSTATUS ProviderCore::remote_address(std::uintptr_t id, Address* out, Irp* irp) noexcept {
-  return issue<OpKind::remote_address>(
-      id, irp,
-      [&](SocketImpl& s, IrpOp& op) -> NTSTATUS {
-        if (out == nullptr) return status::invalid_parameter;
-        if (!category_has(s.params().category, OpKind::remote_address) || !s.connected) {
-          return status::invalid_device_state;
-        }
-        op.out1 = out;
-        return status::success;
-      },
-      NoAfter{});
+  return issue<OpKind::remote_address>(id, irp, check_address(out, OpKind::remote_address),
+                                       NoAfter{});
 }
 
 NTSTATUS ProviderCore::set_option(std::uintptr_t id, SocketOption option, std::uint32_t value,
