@@ -25,14 +25,7 @@ namespace wskport::detail::posix {
 // ---- queues and the reactor -------------------------------------------------------
 
 Dir direction_of(OpKind kind) noexcept {
-  switch (kind) {
-    case OpKind::accept:
-    case OpKind::receive:
-    case OpKind::receive_from:
-      return Dir::read;
-    default:
-      return Dir::write;
-  }
+  return op_info(kind).direction == Direction::read ? Dir::read : Dir::write;
 }
 
 void on_ready(PosixSocket& s, Dir d) noexcept {
@@ -240,6 +233,91 @@ NTSTATUS query_name(PosixSocket& s, Address& out, bool peer) noexcept {
   return Address::from_native(&ss, len, out);
 }
 
+NTSTATUS bind_to(PosixSocket& s, const Address& local) noexcept {
+  sockaddr_storage ss{};
+  const auto len = local.to_native(&ss, sizeof ss);
+  if (len == 0) return status::invalid_address;
+  if (::bind(s.fd, reinterpret_cast<const sockaddr*>(&ss), static_cast<socklen_t>(len)) != 0) {
+    return status_for_socket_errno(s, errno);
+  }
+  return status::success;
+}
+
+NTSTATUS set_option(PosixSocket& s, SocketOption option, std::uint32_t value) noexcept {
+  const int on = value != 0 ? 1 : 0;
+  switch (option) {
+    case SocketOption::reuse_address:
+      return set_int(s, SOL_SOCKET, SO_REUSEADDR, on);
+    case SocketOption::exclusive_address_use:
+      // Linux binds are exclusive unless SO_REUSEADDR/SO_REUSEPORT is set, so the
+      // option is bookkeeping here (the front end refuses it next to reuse_address).
+      return status::success;
+    case SocketOption::keep_alive:
+      return set_int(s, SOL_SOCKET, SO_KEEPALIVE, on);
+    case SocketOption::no_delay: {
+      const auto st = set_int(s, IPPROTO_TCP, TCP_NODELAY, on);
+      if (nt_success(st)) s.no_delay = on != 0;
+      return st;
+    }
+    case SocketOption::ipv6_only:
+      return set_int(s, IPPROTO_IPV6, IPV6_V6ONLY, on);
+    case SocketOption::receive_buffer:
+      return set_int(s, SOL_SOCKET, SO_RCVBUF, value);
+    case SocketOption::send_buffer:
+      return set_int(s, SOL_SOCKET, SO_SNDBUF, value);
+    case SocketOption::broadcast:
+      return set_int(s, SOL_SOCKET, SO_BROADCAST, on);
+    case SocketOption::listen_backlog:
+      s.backlog = static_cast<int>(value);
+      return status::success;
+  }
+  return status::invalid_parameter;
+}
+
+NTSTATUS get_option(PosixSocket& s, SocketOption option, std::uint32_t& value) noexcept {
+  switch (option) {
+    case SocketOption::reuse_address:
+      return get_int(s, SOL_SOCKET, SO_REUSEADDR, value);
+    case SocketOption::exclusive_address_use:
+      value = s.exclusive_address ? 1 : 0;
+      return status::success;
+    case SocketOption::keep_alive:
+      return get_int(s, SOL_SOCKET, SO_KEEPALIVE, value);
+    case SocketOption::no_delay:
+      return get_int(s, IPPROTO_TCP, TCP_NODELAY, value);
+    case SocketOption::ipv6_only:
+      return get_int(s, IPPROTO_IPV6, IPV6_V6ONLY, value);
+    case SocketOption::receive_buffer:
+      return get_int(s, SOL_SOCKET, SO_RCVBUF, value);
+    case SocketOption::send_buffer:
+      return get_int(s, SOL_SOCKET, SO_SNDBUF, value);
+    case SocketOption::broadcast:
+      return get_int(s, SOL_SOCKET, SO_BROADCAST, value);
+    case SocketOption::listen_backlog:
+      value = static_cast<std::uint32_t>(s.backlog);
+      return status::success;
+  }
+  return status::invalid_parameter;
+}
+
+// This engine's code for the kinds it answers at once (submit_at_once, backend.hpp).
+struct AtOnce {
+  static NTSTATUS bind(PosixSocket& s, const Address& local) noexcept { return bind_to(s, local); }
+  static NTSTATUS listen(PosixSocket& s) noexcept {
+    if (::listen(s.fd, s.backlog) != 0) return status_for_socket_errno(s, errno);
+    return status::success;
+  }
+  static NTSTATUS address(PosixSocket& s, Address& out, bool peer) noexcept {
+    return query_name(s, out, peer);
+  }
+  static NTSTATUS set_option(PosixSocket& s, SocketOption option, std::uint32_t value) noexcept {
+    return posix::set_option(s, option, value);
+  }
+  static NTSTATUS get_option(PosixSocket& s, SocketOption option, std::uint32_t& value) noexcept {
+    return posix::get_option(s, option, value);
+  }
+};
+
 class PosixBackend final : public Backend {
  public:
   explicit PosixBackend(boost::asio::io_context& io) : reactor_(reactor_of(io)) {}
@@ -275,124 +353,38 @@ class PosixBackend final : public Backend {
     return s;
   }
 
-  NTSTATUS bind(SocketImpl& base, const Address& local) noexcept override {
-    auto& s = static_cast<PosixSocket&>(base);
-    sockaddr_storage ss{};
-    const auto len = local.to_native(&ss, sizeof ss);
-    if (len == 0) return status::invalid_address;
-    if (::bind(s.fd, reinterpret_cast<const sockaddr*>(&ss), static_cast<socklen_t>(len)) != 0) {
-      return status_for_socket_errno(s, errno);
-    }
-    return status::success;
-  }
-
-  NTSTATUS listen(SocketImpl& base) noexcept override {
-    auto& s = static_cast<PosixSocket&>(base);
-    if (::listen(s.fd, s.backlog) != 0) return status_for_socket_errno(s, errno);
-    return status::success;
-  }
-
-  NTSTATUS local_address(SocketImpl& base, Address& out) noexcept override {
-    return query_name(static_cast<PosixSocket&>(base), out, false);
-  }
-
-  NTSTATUS remote_address(SocketImpl& base, Address& out) noexcept override {
-    return query_name(static_cast<PosixSocket&>(base), out, true);
-  }
-
-  NTSTATUS set_option(SocketImpl& base, SocketOption option,
-                      std::uint32_t value) noexcept override {
-    auto& s = static_cast<PosixSocket&>(base);
-    const int on = value != 0 ? 1 : 0;
-    switch (option) {
-      case SocketOption::reuse_address:
-        return set_int(s, SOL_SOCKET, SO_REUSEADDR, on);
-      case SocketOption::exclusive_address_use:
-        // Linux binds are exclusive unless SO_REUSEADDR/SO_REUSEPORT is set, so the
-        // option is bookkeeping here (the front end refuses it next to reuse_address).
-        return status::success;
-      case SocketOption::keep_alive:
-        return set_int(s, SOL_SOCKET, SO_KEEPALIVE, on);
-      case SocketOption::no_delay: {
-        const auto st = set_int(s, IPPROTO_TCP, TCP_NODELAY, on);
-        if (nt_success(st)) s.no_delay = on != 0;
-        return st;
-      }
-      case SocketOption::ipv6_only:
-        return set_int(s, IPPROTO_IPV6, IPV6_V6ONLY, on);
-      case SocketOption::receive_buffer:
-        return set_int(s, SOL_SOCKET, SO_RCVBUF, value);
-      case SocketOption::send_buffer:
-        return set_int(s, SOL_SOCKET, SO_SNDBUF, value);
-      case SocketOption::broadcast:
-        return set_int(s, SOL_SOCKET, SO_BROADCAST, on);
-      case SocketOption::listen_backlog:
-        s.backlog = static_cast<int>(value);
-        return status::success;
-    }
-    return status::invalid_parameter;
-  }
-
-  NTSTATUS get_option(SocketImpl& base, SocketOption option,
-                      std::uint32_t& value) noexcept override {
-    auto& s = static_cast<PosixSocket&>(base);
-    switch (option) {
-      case SocketOption::reuse_address:
-        return get_int(s, SOL_SOCKET, SO_REUSEADDR, value);
-      case SocketOption::exclusive_address_use:
-        value = s.exclusive_address ? 1 : 0;
-        return status::success;
-      case SocketOption::keep_alive:
-        return get_int(s, SOL_SOCKET, SO_KEEPALIVE, value);
-      case SocketOption::no_delay:
-        return get_int(s, IPPROTO_TCP, TCP_NODELAY, value);
-      case SocketOption::ipv6_only:
-        return get_int(s, IPPROTO_IPV6, IPV6_V6ONLY, value);
-      case SocketOption::receive_buffer:
-        return get_int(s, SOL_SOCKET, SO_RCVBUF, value);
-      case SocketOption::send_buffer:
-        return get_int(s, SOL_SOCKET, SO_SNDBUF, value);
-      case SocketOption::broadcast:
-        return get_int(s, SOL_SOCKET, SO_BROADCAST, value);
-      case SocketOption::listen_backlog:
-        value = static_cast<std::uint32_t>(s.backlog);
-        return status::success;
-    }
-    return status::invalid_parameter;
-  }
-
   native_handle_t native_handle(SocketImpl& base) noexcept override {
     auto& s = static_cast<PosixSocket&>(base);
     s.fd_exposed = true;  // it may be dup()ed now: see close_native
     return s.fd;
   }
 
-  Start accept(SocketImpl& base, Irp& irp) noexcept override {
-    return enqueue(static_cast<PosixSocket&>(base), irp, Dir::read, &perform_accept);
-  }
-  Start connect(SocketImpl& base, const Address& remote, Irp& irp) noexcept override {
-    return start_connect(static_cast<PosixSocket&>(base), remote, irp);
-  }
-  Start send(SocketImpl& base, Irp& irp) noexcept override {
-    return enqueue(static_cast<PosixSocket&>(base), irp, Dir::write, &perform_send);
-  }
-  Start receive(SocketImpl& base, Irp& irp) noexcept override {
-    return enqueue(static_cast<PosixSocket&>(base), irp, Dir::read, &perform_receive);
-  }
-  Start send_to(SocketImpl& base, Irp& irp) noexcept override {
-    return enqueue(static_cast<PosixSocket&>(base), irp, Dir::write, &perform_send_to);
-  }
-  Start receive_from(SocketImpl& base, Irp& irp) noexcept override {
-    return enqueue(static_cast<PosixSocket&>(base), irp, Dir::read, &perform_receive_from);
-  }
-
-  Start disconnect(SocketImpl& base, Irp& irp, IrpList& others) noexcept override {
+  // The one entry (backend.hpp): each kind to this engine's code for it.
+  Start submit(SocketImpl& base, Irp& irp, IrpList& others) noexcept override {
     auto& s = static_cast<PosixSocket&>(base);
-    if ((IrpAccess::op(irp).flags & disconnect_flags::abortive) == 0) {
-      return enqueue(s, irp, Dir::write, &perform_disconnect);
+    auto& op = IrpAccess::op(irp);
+    switch (op.kind) {
+      case OpKind::send:
+        return enqueue(s, irp, Dir::write, &perform_send);
+      case OpKind::receive:
+        return enqueue(s, irp, Dir::read, &perform_receive);
+      case OpKind::send_to:
+        return enqueue(s, irp, Dir::write, &perform_send_to);
+      case OpKind::receive_from:
+        return enqueue(s, irp, Dir::read, &perform_receive_from);
+      case OpKind::accept:
+        return enqueue(s, irp, Dir::read, &perform_accept);
+      case OpKind::connect:
+        return start_connect(s, *static_cast<const Address*>(op.in1), irp);
+      case OpKind::disconnect:
+        if ((op.flags & disconnect_flags::abortive) == 0) {
+          return enqueue(s, irp, Dir::write, &perform_disconnect);
+        }
+        abort_connection(s, others);
+        return Start::done(status::success);
+      default:
+        return submit_at_once<AtOnce>(s, op);
     }
-    abort_connection(s, others);
-    return Start::done(status::success);
   }
 
   NTSTATUS resolve(const std::string& node, std::uint16_t port, AddressFamily family,

@@ -126,6 +126,98 @@ bool load_extensions(Runtime& rt) noexcept {
   return false;
 }
 
+NTSTATUS bind_to(WinSocket& s, const Address& local) noexcept {
+  sockaddr_storage ss{};
+  const auto len = local.to_native(&ss, sizeof ss);
+  if (len == 0) return status::invalid_address;
+  if (::bind(s.handle, reinterpret_cast<const sockaddr*>(&ss), static_cast<int>(len)) != 0) {
+    return status_for_error(s, ::WSAGetLastError());
+  }
+  return status::success;
+}
+
+NTSTATUS set_option(WinSocket& s, SocketOption option, std::uint32_t value) noexcept {
+  if (option == SocketOption::listen_backlog) {
+    s.backlog = static_cast<int>(value);  // the front end capped it at INT_MAX
+    return status::success;
+  }
+  // After an abortive disconnect the handle is gone (see abort_connection), and the
+  // connection's options with it. (The POSIX backend keeps the fd and still answers.)
+  if (s.native_closed) return status::connection_aborted;
+  const int on = value != 0 ? 1 : 0;
+  switch (option) {
+    case SocketOption::reuse_address:
+      return set_int(s, SOL_SOCKET, SO_REUSEADDR, on);
+    case SocketOption::exclusive_address_use:
+      return set_int(s, SOL_SOCKET, SO_EXCLUSIVEADDRUSE, on);
+    case SocketOption::keep_alive:
+      return set_int(s, SOL_SOCKET, SO_KEEPALIVE, on);
+    case SocketOption::no_delay: {
+      const auto st = set_int(s, IPPROTO_TCP, TCP_NODELAY, on);
+      if (nt_success(st)) s.no_delay = on != 0;
+      return st;
+    }
+    case SocketOption::ipv6_only:
+      return set_int(s, IPPROTO_IPV6, IPV6_V6ONLY, on);
+    case SocketOption::receive_buffer:
+      return set_int(s, SOL_SOCKET, SO_RCVBUF, static_cast<int>(value));
+    case SocketOption::send_buffer:
+      return set_int(s, SOL_SOCKET, SO_SNDBUF, static_cast<int>(value));
+    case SocketOption::broadcast:
+      return set_int(s, SOL_SOCKET, SO_BROADCAST, on);
+    case SocketOption::listen_backlog:
+      break;
+  }
+  return status::invalid_parameter;
+}
+
+NTSTATUS get_option(WinSocket& s, SocketOption option, std::uint32_t& value) noexcept {
+  if (option == SocketOption::listen_backlog) {
+    value = static_cast<std::uint32_t>(s.backlog);
+    return status::success;
+  }
+  if (s.native_closed) return status::connection_aborted;
+  switch (option) {
+    case SocketOption::reuse_address:
+      return get_int(s, SOL_SOCKET, SO_REUSEADDR, value, true);
+    case SocketOption::exclusive_address_use:
+      return get_int(s, SOL_SOCKET, SO_EXCLUSIVEADDRUSE, value, true);
+    case SocketOption::keep_alive:
+      return get_int(s, SOL_SOCKET, SO_KEEPALIVE, value, true);
+    case SocketOption::no_delay:
+      return get_int(s, IPPROTO_TCP, TCP_NODELAY, value, true);
+    case SocketOption::ipv6_only:
+      return get_int(s, IPPROTO_IPV6, IPV6_V6ONLY, value, true);
+    case SocketOption::receive_buffer:
+      return get_int(s, SOL_SOCKET, SO_RCVBUF, value, false);
+    case SocketOption::send_buffer:
+      return get_int(s, SOL_SOCKET, SO_SNDBUF, value, false);
+    case SocketOption::broadcast:
+      return get_int(s, SOL_SOCKET, SO_BROADCAST, value, true);
+    case SocketOption::listen_backlog:
+      break;
+  }
+  return status::invalid_parameter;
+}
+
+// This engine's code for the kinds it answers at once (submit_at_once, backend.hpp).
+struct AtOnce {
+  static NTSTATUS bind(WinSocket& s, const Address& local) noexcept { return bind_to(s, local); }
+  static NTSTATUS listen(WinSocket& s) noexcept {
+    if (::listen(s.handle, s.backlog) != 0) return status_for_error(s, ::WSAGetLastError());
+    return status::success;
+  }
+  static NTSTATUS address(WinSocket& s, Address& out, bool peer) noexcept {
+    return query_name(s, out, peer);
+  }
+  static NTSTATUS set_option(WinSocket& s, SocketOption option, std::uint32_t value) noexcept {
+    return winsock::set_option(s, option, value);
+  }
+  static NTSTATUS get_option(WinSocket& s, SocketOption option, std::uint32_t& value) noexcept {
+    return winsock::get_option(s, option, value);
+  }
+};
+
 class WinsockBackend final : public Backend {
  public:
   explicit WinsockBackend(boost::asio::io_context& io) noexcept : rt_(io) {}
@@ -188,128 +280,31 @@ class WinsockBackend final : public Backend {
     return s;
   }
 
-  NTSTATUS bind(SocketImpl& base, const Address& local) noexcept override {
-    auto& s = static_cast<WinSocket&>(base);
-    sockaddr_storage ss{};
-    const auto len = local.to_native(&ss, sizeof ss);
-    if (len == 0) return status::invalid_address;
-    if (::bind(s.handle, reinterpret_cast<const sockaddr*>(&ss), static_cast<int>(len)) != 0) {
-      return status_for_error(s, ::WSAGetLastError());
-    }
-    return status::success;
-  }
-
-  NTSTATUS listen(SocketImpl& base) noexcept override {
-    auto& s = static_cast<WinSocket&>(base);
-    if (::listen(s.handle, s.backlog) != 0) return status_for_error(s, ::WSAGetLastError());
-    return status::success;
-  }
-
-  NTSTATUS local_address(SocketImpl& base, Address& out) noexcept override {
-    return query_name(static_cast<WinSocket&>(base), out, false);
-  }
-
-  NTSTATUS remote_address(SocketImpl& base, Address& out) noexcept override {
-    return query_name(static_cast<WinSocket&>(base), out, true);
-  }
-
-  NTSTATUS set_option(SocketImpl& base, SocketOption option,
-                      std::uint32_t value) noexcept override {
-    auto& s = static_cast<WinSocket&>(base);
-    if (option == SocketOption::listen_backlog) {
-      s.backlog = static_cast<int>(value);  // the front end capped it at INT_MAX
-      return status::success;
-    }
-    // After an abortive disconnect the handle is gone (see abort_connection), and the
-    // connection's options with it. (The POSIX backend keeps the fd and still answers.)
-    if (s.native_closed) return status::connection_aborted;
-    const int on = value != 0 ? 1 : 0;
-    switch (option) {
-      case SocketOption::reuse_address:
-        return set_int(s, SOL_SOCKET, SO_REUSEADDR, on);
-      case SocketOption::exclusive_address_use:
-        return set_int(s, SOL_SOCKET, SO_EXCLUSIVEADDRUSE, on);
-      case SocketOption::keep_alive:
-        return set_int(s, SOL_SOCKET, SO_KEEPALIVE, on);
-      case SocketOption::no_delay: {
-        const auto st = set_int(s, IPPROTO_TCP, TCP_NODELAY, on);
-        if (nt_success(st)) s.no_delay = on != 0;
-        return st;
-      }
-      case SocketOption::ipv6_only:
-        return set_int(s, IPPROTO_IPV6, IPV6_V6ONLY, on);
-      case SocketOption::receive_buffer:
-        return set_int(s, SOL_SOCKET, SO_RCVBUF, static_cast<int>(value));
-      case SocketOption::send_buffer:
-        return set_int(s, SOL_SOCKET, SO_SNDBUF, static_cast<int>(value));
-      case SocketOption::broadcast:
-        return set_int(s, SOL_SOCKET, SO_BROADCAST, on);
-      case SocketOption::listen_backlog:
-        break;
-    }
-    return status::invalid_parameter;
-  }
-
-  NTSTATUS get_option(SocketImpl& base, SocketOption option,
-                      std::uint32_t& value) noexcept override {
-    auto& s = static_cast<WinSocket&>(base);
-    if (option == SocketOption::listen_backlog) {
-      value = static_cast<std::uint32_t>(s.backlog);
-      return status::success;
-    }
-    if (s.native_closed) return status::connection_aborted;
-    switch (option) {
-      case SocketOption::reuse_address:
-        return get_int(s, SOL_SOCKET, SO_REUSEADDR, value, true);
-      case SocketOption::exclusive_address_use:
-        return get_int(s, SOL_SOCKET, SO_EXCLUSIVEADDRUSE, value, true);
-      case SocketOption::keep_alive:
-        return get_int(s, SOL_SOCKET, SO_KEEPALIVE, value, true);
-      case SocketOption::no_delay:
-        return get_int(s, IPPROTO_TCP, TCP_NODELAY, value, true);
-      case SocketOption::ipv6_only:
-        return get_int(s, IPPROTO_IPV6, IPV6_V6ONLY, value, true);
-      case SocketOption::receive_buffer:
-        return get_int(s, SOL_SOCKET, SO_RCVBUF, value, false);
-      case SocketOption::send_buffer:
-        return get_int(s, SOL_SOCKET, SO_SNDBUF, value, false);
-      case SocketOption::broadcast:
-        return get_int(s, SOL_SOCKET, SO_BROADCAST, value, true);
-      case SocketOption::listen_backlog:
-        break;
-    }
-    return status::invalid_parameter;
-  }
-
   native_handle_t native_handle(SocketImpl& base) noexcept override {
     // SOCKET is an unsigned pointer-sized value; INVALID_SOCKET reads as -1.
     return static_cast<native_handle_t>(static_cast<WinSocket&>(base).handle);
   }
 
-  Start accept(SocketImpl& base, Irp& irp) noexcept override {
-    return enqueue(static_cast<WinSocket&>(base), irp);
-  }
-  Start connect(SocketImpl& base, const Address& remote, Irp& irp) noexcept override {
-    return begin_connect(static_cast<WinSocket&>(base), remote, irp);
-  }
-  Start send(SocketImpl& base, Irp& irp) noexcept override {
-    return enqueue(static_cast<WinSocket&>(base), irp);
-  }
-  Start receive(SocketImpl& base, Irp& irp) noexcept override {
-    return enqueue(static_cast<WinSocket&>(base), irp);
-  }
-  Start send_to(SocketImpl& base, Irp& irp) noexcept override {
-    return enqueue(static_cast<WinSocket&>(base), irp);
-  }
-  Start receive_from(SocketImpl& base, Irp& irp) noexcept override {
-    return enqueue(static_cast<WinSocket&>(base), irp);
-  }
-
-  Start disconnect(SocketImpl& base, Irp& irp, IrpList& others) noexcept override {
+  // The one entry (backend.hpp): each kind to this engine's code for it.
+  Start submit(SocketImpl& base, Irp& irp, IrpList& others) noexcept override {
     auto& s = static_cast<WinSocket&>(base);
-    if ((IrpAccess::op(irp).flags & disconnect_flags::abortive) == 0) return enqueue(s, irp);
-    abort_connection(s, others);
-    return Start::done(status::success);
+    auto& op = IrpAccess::op(irp);
+    switch (op.kind) {
+      case OpKind::send:
+      case OpKind::receive:
+      case OpKind::send_to:
+      case OpKind::receive_from:
+      case OpKind::accept:
+        return enqueue(s, irp);
+      case OpKind::connect:
+        return begin_connect(s, *static_cast<const Address*>(op.in1), irp);
+      case OpKind::disconnect:
+        if ((op.flags & disconnect_flags::abortive) == 0) return enqueue(s, irp);
+        abort_connection(s, others);
+        return Start::done(status::success);
+      default:
+        return submit_at_once<AtOnce>(s, op);
+    }
   }
 
   NTSTATUS resolve(const std::string& node, std::uint16_t port, AddressFamily family,

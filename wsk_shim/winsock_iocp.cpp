@@ -13,14 +13,7 @@
 namespace wskport::detail::winsock {
 
 Dir direction_of(OpKind kind) noexcept {
-  switch (kind) {
-    case OpKind::accept:
-    case OpKind::receive:
-    case OpKind::receive_from:
-      return Dir::read;
-    default:
-      return Dir::write;
-  }
+  return op_info(kind).direction == Direction::read ? Dir::read : Dir::write;
 }
 
 WinSocket::~WinSocket() {

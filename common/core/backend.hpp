@@ -1,13 +1,12 @@
 // SPDX-License-Identifier: MIT
-// The one internal interface each backend implements (posix/, wsk_shim/). The front
+// The one internal interface each engine implements (posix/, wsk_shim/). The front
 // end (common/core/frontend_*.cpp) validates arguments and the WSK state machine,
-// takes the socket's lock, and calls the backend; the backend does the native call.
+// takes the socket's lock, fills the IRP's op block and calls `submit`; the engine
+// does the native call. Besides submit an engine creates sockets, ends them (teardown,
+// quiesce), hands out native handles, and answers the two name services.
 //
 // Locking: every per-socket method is called with `s.mutex` held and must not call a
-// completion routine. It returns `Start::done(status, information)` when the
-// operation finished at once (the front end completes the IRP after unlocking), or
-// `Start::queued()` when the IRP waits; the backend then completes it later through
-// complete_irp(), without holding any lock, exactly once.
+// completion routine. See submit for how an operation finishes.
 #pragma once
 
 #include <cstdint>
@@ -16,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/core/completion.hpp"
 #include "common/core/socket_impl.hpp"
 #include "wskport/address.hpp"
 #include "wskport/irp.hpp"
@@ -61,29 +61,48 @@ class Backend {
   virtual SocketImpl* create(ProviderCore& core, const SocketParams& params,
                              NTSTATUS& status) noexcept = 0;
 
-  // Synchronous operations (s.mutex held).
-  virtual NTSTATUS bind(SocketImpl& s, const Address& local) noexcept = 0;
-  virtual NTSTATUS listen(SocketImpl& s) noexcept = 0;
-  virtual NTSTATUS local_address(SocketImpl& s, Address& out) noexcept = 0;
-  virtual NTSTATUS remote_address(SocketImpl& s, Address& out) noexcept = 0;
-  virtual NTSTATUS set_option(SocketImpl& s, SocketOption option, std::uint32_t value) noexcept = 0;
-  virtual NTSTATUS get_option(SocketImpl& s, SocketOption option,
-                              std::uint32_t& value) noexcept = 0;
+  /// The native handle of @p s (s.mutex held), for the post-bind hook and callers.
   virtual native_handle_t native_handle(SocketImpl& s) noexcept = 0;
 
-  // Operations that may wait (s.mutex held). The IRP's op block holds the buffers,
-  // flags and output pointers; op.socket is set and holds a reference.
-  /// Information on success: the accepted socket's id (registered by the backend
-  /// through ProviderCore::register_socket).
-  virtual Start accept(SocketImpl& s, Irp& irp) noexcept = 0;
-  virtual Start connect(SocketImpl& s, const Address& remote, Irp& irp) noexcept = 0;
-  virtual Start send(SocketImpl& s, Irp& irp) noexcept = 0;
-  virtual Start receive(SocketImpl& s, Irp& irp) noexcept = 0;
-  virtual Start send_to(SocketImpl& s, Irp& irp) noexcept = 0;
-  virtual Start receive_from(SocketImpl& s, Irp& irp) noexcept = 0;
-  /// Graceful (flags 0, after earlier sends and op's final data) or abortive; an
-  /// abortive disconnect ends the socket's other waiting IRPs through @p others.
-  virtual Start disconnect(SocketImpl& s, Irp& irp, IrpList& others) noexcept = 0;
+  /// Starts one per-socket operation: the one entry through which the front end hands
+  /// an engine every call on a socket (and the one the fault injector decorates).
+  ///
+  /// Called with `s.mutex` held, after the front end has validated the arguments and
+  /// the WSK state machine. The operation is `IrpAccess::op(irp).kind` and its inputs
+  /// are in the same op block (the kinds an engine receives, with their inputs and the
+  /// Start each may return; `information` is IoStatus.Information on success):
+  ///
+  ///   bind            in1: const Address* local.                    done(status)
+  ///   listen          (backlog: the listen_backlog option).         done(status)
+  ///   local_address,  out1: Address* to fill.                       done(status)
+  ///   remote_address
+  ///   set_option      option, flags: the value.                     done(status)
+  ///   get_option      option.                      done(status, the option's value)
+  ///   accept          out1/out2: Address* local/remote, or null.    done | queued;
+  ///                   information: the accepted socket's id, registered by the engine
+  ///                   through ProviderCore::register_socket.
+  ///   connect         in1: const Address* remote (read during submit only).
+  ///                   done | queued. s.connecting is already set; the engine clears
+  ///                   it and sets s.connected.
+  ///   send, receive   buffers/buffer_count/total, flags.            done | queued;
+  ///                   information: bytes moved.
+  ///   send_to         buffers, in1: const Address* remote.          done | queued
+  ///   receive_from    buffers, out1: Address* remote or null, out2: unsigned* control
+  ///                   flags or null (zeroed by the front end).      done | queued
+  ///   disconnect      flags (disconnect_flags), buffers: final data (graceful only).
+  ///                   Graceful: after earlier sends and the final data; abortive:
+  ///                   ends the socket's other waiting IRPs by listing them in
+  ///                   @p others (completed by the front end after the unlock).
+  ///
+  /// For the waiting kinds (op_info(kind).waits) op.socket is set and holds a reference
+  /// and the socket's rundown count. The engine must not call a completion routine
+  /// here: it returns `Start::done(status, information)` when the operation finished
+  /// at once (the front end completes the IRP after unlocking), or `Start::queued()`
+  /// when the IRP waits; it then completes it later through complete_irp(), with no
+  /// lock held, exactly once, arming its own cancel routine (IrpAccess::arm_cancel)
+  /// while it waits, so no separate cancel entry is needed. A kind the engine does not
+  /// handle answers `Start::done(status::not_supported)`.
+  virtual Start submit(SocketImpl& s, Irp& irp, IrpList& others) noexcept = 0;
 
   /// Resolves @p node (blocking; called on a thread set aside for blocking work, with
   /// no lock held). Fills @p out in the resolver's order, duplicates removed.
@@ -115,6 +134,37 @@ class Backend {
   /// cannot reach a loopback peer's pending IRP as STATUS_CONNECTION_RESET first.
   virtual void quiesce(SocketImpl& s, NTSTATUS pending_status, IrpList& out) noexcept = 0;
 };
+
+/// The op-block decoding of the kinds an engine answers at once (bind, listen, the two
+/// address queries, the two option calls), written once: an engine's submit hands
+/// them here with its per-kind code as static members of @p Code:
+///   NTSTATUS bind(S&, const Address& local);   NTSTATUS listen(S&);
+///   NTSTATUS address(S&, Address& out, bool peer);
+///   NTSTATUS set_option(S&, SocketOption, std::uint32_t value);
+///   NTSTATUS get_option(S&, SocketOption, std::uint32_t& value);
+/// Any other kind answers not_supported.
+template <class Code, class S>
+Start submit_at_once(S& s, const IrpOp& op) noexcept {
+  switch (op.kind) {
+    case OpKind::bind:
+      return Start::done(Code::bind(s, *static_cast<const Address*>(op.in1)));
+    case OpKind::listen:
+      return Start::done(Code::listen(s));
+    case OpKind::local_address:
+    case OpKind::remote_address:
+      return Start::done(
+          Code::address(s, *static_cast<Address*>(op.out1), op.kind == OpKind::remote_address));
+    case OpKind::set_option:
+      return Start::done(Code::set_option(s, op.option, op.flags));
+    case OpKind::get_option: {
+      std::uint32_t value = 0;
+      const NTSTATUS st = Code::get_option(s, op.option, value);
+      return Start::done(st, nt_success(st) ? value : 0);
+    }
+    default:
+      return Start::done(status::not_supported);
+  }
+}
 
 /// Implemented by the backend compiled into this build: the native backend, or null
 /// for an unknown @p name. Empty @p name means native.

@@ -6,7 +6,7 @@
 
 #include <cstddef>
 
-#include "wskport/irp.hpp"
+#include "common/core/completion.hpp"
 
 namespace wskport::detail {
 

@@ -83,10 +83,10 @@ constexpr std::array post_list{s::success, s::file_forced_closed};
 
 const std::array<Row, 19> table{{
     {"create_socket", OpKind::create, create_list},
-    {"resolve", OpKind::control, resolve_list},
-    {"lookup_name", OpKind::control, lookup_name_list},
-    {"start_timer", OpKind::control, start_timer_list},
-    {"post", OpKind::control, post_list},
+    {"resolve", OpKind::resolve, resolve_list},
+    {"lookup_name", OpKind::lookup_name, lookup_name_list},
+    {"start_timer", OpKind::start_timer, start_timer_list},
+    {"post", OpKind::post, post_list},
     {"bind", OpKind::bind, bind_list},
     {"listen", OpKind::listen, listen_list},
     {"accept", OpKind::accept, accept_list},
@@ -97,15 +97,15 @@ const std::array<Row, 19> table{{
     {"receive_from", OpKind::receive_from, receive_from_list},
     {"disconnect", OpKind::disconnect, disconnect_list},
     {"close", OpKind::close, close_list},
-    {"local_address", OpKind::query_address, address_list},
-    {"remote_address", OpKind::query_address, address_list},
-    {"set_option", OpKind::control, set_option_list},
-    {"get_option", OpKind::control, get_option_list},
+    {"local_address", OpKind::local_address, address_list},
+    {"remote_address", OpKind::remote_address, address_list},
+    {"set_option", OpKind::set_option, set_option_list},
+    {"get_option", OpKind::get_option, get_option_list},
 }};
 
 // Coverage: one bit per (kind, status slot). The slots are the union of every list,
 // found by a linear search over a few dozen values: this runs only with the group on.
-constexpr std::size_t kinds = static_cast<std::size_t>(OpKind::query_address) + 1;
+constexpr std::size_t kinds = op_count;
 constexpr std::size_t max_slots = 64;
 std::array<NTSTATUS, max_slots> slot_status{};
 std::atomic<std::size_t> slot_count{0};

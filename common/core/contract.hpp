@@ -11,7 +11,7 @@
 #include <cstddef>
 #include <span>
 
-#include "wskport/irp.hpp"
+#include "common/core/operations.hpp"
 #include "wskport/status.hpp"
 
 namespace wskport::detail::contract {
@@ -31,9 +31,8 @@ std::span<const Row> rows() noexcept;
 /// cancel, a category without the operation).
 std::span<const NTSTATUS> common_statuses() noexcept;
 
-/// True when some function of kind @p op documents @p status (or it is common).
-/// Several functions share a kind (`control`: options and name lookups), so the check
-/// is the union over them.
+/// True when the function of kind @p op documents @p status (or it is common). Each
+/// kind with a contract (op_info(op).contract) has one row, under its table name.
 bool documented(OpKind op, NTSTATUS status) noexcept;
 
 /// Counts one completion of kind @p op with @p status for the coverage record.

@@ -50,54 +50,19 @@ class FaultBackend final : public Backend {
     return inner_->create(core, params, status);
   }
 
-  NTSTATUS bind(SocketImpl& s, const Address& local) noexcept override {
-    if (auto st = sync_fault(s, Op::bind)) return *st;
-    return inner_->bind(s, local);
-  }
-  NTSTATUS listen(SocketImpl& s) noexcept override {
-    if (auto st = sync_fault(s, Op::listen)) return *st;
-    return inner_->listen(s);
-  }
-  NTSTATUS local_address(SocketImpl& s, Address& out) noexcept override {
-    if (auto st = sync_fault(s, Op::local_address)) return *st;
-    return inner_->local_address(s, out);
-  }
-  NTSTATUS remote_address(SocketImpl& s, Address& out) noexcept override {
-    if (auto st = sync_fault(s, Op::remote_address)) return *st;
-    return inner_->remote_address(s, out);
-  }
-  NTSTATUS set_option(SocketImpl& s, SocketOption option, std::uint32_t value) noexcept override {
-    if (auto st = sync_fault(s, Op::set_option)) return *st;
-    return inner_->set_option(s, option, value);
-  }
-  NTSTATUS get_option(SocketImpl& s, SocketOption option, std::uint32_t& value) noexcept override {
-    if (auto st = sync_fault(s, Op::get_option)) return *st;
-    return inner_->get_option(s, option, value);
-  }
   native_handle_t native_handle(SocketImpl& s) noexcept override {
     return inner_->native_handle(s);
   }
 
-  Start accept(SocketImpl& s, Irp& irp) noexcept override {
-    return start(s, irp, Op::accept, nullptr, nullptr);
-  }
-  Start connect(SocketImpl& s, const Address& remote, Irp& irp) noexcept override {
-    return start(s, irp, Op::connect, &remote, nullptr);
-  }
-  Start send(SocketImpl& s, Irp& irp) noexcept override {
-    return start(s, irp, Op::send, nullptr, nullptr);
-  }
-  Start receive(SocketImpl& s, Irp& irp) noexcept override {
-    return start(s, irp, Op::receive, nullptr, nullptr);
-  }
-  Start send_to(SocketImpl& s, Irp& irp) noexcept override {
-    return start(s, irp, Op::send_to, nullptr, nullptr);
-  }
-  Start receive_from(SocketImpl& s, Irp& irp) noexcept override {
-    return start(s, irp, Op::receive_from, nullptr, nullptr);
-  }
-  Start disconnect(SocketImpl& s, Irp& irp, IrpList& others) noexcept override {
-    return start(s, irp, Op::disconnect, nullptr, &others);
+  // The one entry: a synchronous kind can only fail (or be forced closed); a waiting
+  // kind takes every action the script allows.
+  Start submit(SocketImpl& s, Irp& irp, IrpList& others) noexcept override {
+    const Op op = IrpAccess::op(irp).kind;
+    if (!op_info(op).waits) {
+      if (auto st = sync_fault(s, op)) return Start::done(*st);
+      return inner_->submit(s, irp, others);
+    }
+    return start(s, irp, op, others);
   }
 
   NTSTATUS resolve(const std::string& node, std::uint16_t port, AddressFamily family,
@@ -129,7 +94,6 @@ class FaultBackend final : public Backend {
     SocketImpl* socket = nullptr;  // referenced by the IRP while it is pending
     Irp* irp = nullptr;
     Op op = Op::send;
-    const Address* remote = nullptr;  // connect: the caller's, valid until completion
     std::uint64_t blocks_left = 0;
     std::unique_ptr<boost::asio::steady_timer> timer;
   };
@@ -152,12 +116,12 @@ class FaultBackend final : public Backend {
     return f->status;  // fail: the only other action a synchronous call accepts
   }
 
-  Start start(SocketImpl& s, Irp& irp, Op op, const Address* remote, IrpList* others) noexcept {
+  Start start(SocketImpl& s, Irp& irp, Op op, IrpList& others) noexcept {
     const bool transfer = op == Op::send || op == Op::receive || op == Op::disconnect;
     if (transfer && is_reset(s)) return Start::done(reset_status_);
     std::optional<faults::Fault> f;
     if (faults::active()) f = faults::match(op);
-    if (!f) return forward(s, irp, op, remote, others);
+    if (!f) return inner_->submit(s, irp, others);
     // A connect that ends here leaves the socket unconnected, as the backends do when
     // the native connect fails at once.
     if (op == Op::connect && f->action != Action::would_block && f->action != Action::delay) {
@@ -176,34 +140,13 @@ class FaultBackend final : public Backend {
         return Start::done(reset_status_);
       case Action::short_transfer:
         shorten(irp, op, f->amount);
-        return forward(s, irp, op, remote, others);
+        return inner_->submit(s, irp, others);
       case Action::would_block:
-        return hold(s, irp, op, remote, others, f->amount, 0);
+        return hold(s, irp, op, others, f->amount, 0);
       case Action::delay:
-        return hold(s, irp, op, remote, others, 0, f->amount);
+        return hold(s, irp, op, others, 0, f->amount);
     }
-    return forward(s, irp, op, remote, others);
-  }
-
-  Start forward(SocketImpl& s, Irp& irp, Op op, const Address* remote, IrpList* others) noexcept {
-    switch (op) {
-      case Op::accept:
-        return inner_->accept(s, irp);
-      case Op::connect:
-        return inner_->connect(s, *remote, irp);
-      case Op::send:
-        return inner_->send(s, irp);
-      case Op::receive:
-        return inner_->receive(s, irp);
-      case Op::send_to:
-        return inner_->send_to(s, irp);
-      case Op::receive_from:
-        return inner_->receive_from(s, irp);
-      case Op::disconnect:
-        return inner_->disconnect(s, irp, *others);
-      default:
-        return Start::done(status::not_supported);
-    }
+    return inner_->submit(s, irp, others);
   }
 
   // A short transfer: the backend is handed a view of at most @p limit bytes of the
@@ -280,17 +223,17 @@ class FaultBackend final : public Backend {
     }
   }
 
-  Start hold(SocketImpl& s, Irp& irp, Op op, const Address* remote, IrpList* others,
-             std::uint64_t blocks, std::uint64_t delay_ms) noexcept {
+  Start hold(SocketImpl& s, Irp& irp, Op op, IrpList& others, std::uint64_t blocks,
+             std::uint64_t delay_ms) noexcept {
     std::uint64_t key = 0;
     try {
-      Held h{&s, &irp, op, remote, blocks, nullptr};
+      Held h{&s, &irp, op, blocks, nullptr};
       if (delay_ms != 0) h.timer = std::make_unique<boost::asio::steady_timer>(io_);
       std::lock_guard lock(mutex_);
       key = ++next_key_;
       held_.emplace(key, std::move(h));
     } catch (...) {
-      return forward(s, irp, op, remote, others);  // no memory for the fault: no fault
+      return inner_->submit(s, irp, others);  // no memory for the fault: no fault
     }
     if (!IrpAccess::arm_cancel(irp, &FaultBackend::cancel_held)) {
       std::lock_guard lock(mutex_);
@@ -351,7 +294,7 @@ class FaultBackend final : public Backend {
         h = std::move(it->second);
         held_.erase(it);
       }
-      const Start st = forward(*s, *h.irp, h.op, h.remote, &others);
+      const Start st = inner_->submit(*s, *h.irp, others);
       if (!st.pending) done.push(*h.irp, st.status, st.information);
     }
     others.complete_all();

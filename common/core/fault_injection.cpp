@@ -26,32 +26,7 @@ namespace {
 
 constexpr std::uint64_t no_limit = std::numeric_limits<std::uint64_t>::max();
 
-struct OpName {
-  std::string_view name;
-  Op op;
-};
-
-constexpr std::array<OpName, 14> op_names{{
-    {"create", Op::create},
-    {"bind", Op::bind},
-    {"listen", Op::listen},
-    {"accept", Op::accept},
-    {"connect", Op::connect},
-    {"send", Op::send},
-    {"receive", Op::receive},
-    {"send_to", Op::send_to},
-    {"receive_from", Op::receive_from},
-    {"disconnect", Op::disconnect},
-    {"set_option", Op::set_option},
-    {"get_option", Op::get_option},
-    {"local_address", Op::local_address},
-    {"remote_address", Op::remote_address},
-}};
-
-bool waits(Op op) noexcept {
-  return op == Op::accept || op == Op::connect || op == Op::send || op == Op::receive ||
-         op == Op::send_to || op == Op::receive_from || op == Op::disconnect;
-}
+bool waits(Op op) noexcept { return op_info(op).waits; }
 
 // Which actions make sense for which operation: a synchronous call cannot pend, a
 // short transfer and a reset need a stream transfer, and create has no socket yet.
@@ -133,9 +108,9 @@ bool parse_target(std::string_view text, Rule& rule, std::string& error) {
     rule.any_op = true;
   } else {
     bool found = false;
-    for (const auto& n : op_names) {
-      if (n.name == name) {
-        rule.op = n.op;
+    for (const auto& row : operations) {
+      if (!row.fault.empty() && row.fault == name) {
+        rule.op = row.kind;
         found = true;
       }
     }

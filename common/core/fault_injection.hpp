@@ -30,23 +30,8 @@ NTSTATUS status_from_native_error(int code) noexcept;
 
 namespace faults {
 
-/// The operations a rule can name (the backend's per-socket calls and create).
-enum class Op : std::uint8_t {
-  create,
-  bind,
-  listen,
-  accept,
-  connect,
-  send,
-  receive,
-  send_to,
-  receive_from,
-  disconnect,
-  set_option,
-  get_option,
-  local_address,
-  remote_address,
-};
+/// The operations a rule can name: the operation table's rows with a fault name.
+using Op = OpKind;
 
 enum class Action : std::uint8_t { fail, short_transfer, would_block, delay, reset, forced_close };
 

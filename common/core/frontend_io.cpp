@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Front end, operations that may wait: accept, connect, send, receive, send_to,
-// receive_from, disconnect. The pattern is the same in each: accept the IRP, find the
-// socket, check category and state under the socket's lock, mark the IRP pending on
-// the socket, hand it to the backend, and complete inline or return pending.
+// receive_from, disconnect. Each fills the IRP's op block and takes the one path
+// (ProviderCore::issue, frontend.hpp) with its own checks; the engine's submit does the
+// rest.
 #include "common/core/frontend.hpp"
 
 namespace wskport::detail {
@@ -38,235 +38,140 @@ NTSTATUS check_not_lost(const SocketImpl& s) noexcept { return s.lost; }
 
 NTSTATUS ProviderCore::accept(std::uintptr_t id, Address* local, Address* remote,
                               Irp* irp) noexcept {
-  Call call(*this, irp, OpKind::accept);
-  if (call.refused()) return status::invalid_parameter;
-  NTSTATUS result = status::success;
-  SocketRef s = find_or_fail(*this, call, id, result);
-  if (!s) return result;
-  SocketImpl& sock = *s;
-  Start start;
-  {
-    std::lock_guard lock(sock.mutex);
-    NTSTATUS st = usable(sock);
-    if (nt_success(st) &&
-        (!category_has(sock.params().category, OpKind::accept) || !sock.listening)) {
-      st = status::invalid_device_state;
-    }
-    if (!nt_success(st)) {
-      start = Start::done(st);
-    } else {
-      auto& op = IrpAccess::op(call.irp());
-      op.out1 = local;
-      op.out2 = remote;
-      sock.op_started(call.irp(), s);
-      start = backend_->accept(sock, call.irp());
-    }
-  }
-  return call.finish(start);
+  return issue<OpKind::accept>(
+      id, irp,
+      [&](SocketImpl& s, IrpOp& op) -> NTSTATUS {
+        if (!category_has(s.params().category, OpKind::accept) || !s.listening) {
+          return status::invalid_device_state;
+        }
+        op.out1 = local;
+        op.out2 = remote;
+        return status::success;
+      },
+      NoAfter{});
 }
 
 NTSTATUS ProviderCore::connect(std::uintptr_t id, const Address* remote, NTSTATUS address_status,
                                Irp* irp) noexcept {
-  Call call(*this, irp, OpKind::connect);
-  if (call.refused()) return status::invalid_parameter;
-  NTSTATUS result = status::success;
-  SocketRef s = find_or_fail(*this, call, id, result);
-  if (!s) return result;
-  SocketImpl& sock = *s;
-  Start start;
-  {
-    std::lock_guard lock(sock.mutex);
-    NTSTATUS st = usable(sock);
-    if (!nt_success(st)) {
-    } else if (!nt_success(address_status)) {
-      st = address_status;
-    } else if (!category_has(sock.params().category, OpKind::connect)) {
-      st = status::invalid_device_state;
-    } else if (!sock.bound || sock.listening) {
-      st = status::invalid_device_state;  // WSK: bind is mandatory before connect
-    } else if (sock.connected) {
-      st = status::connection_active;
-    } else if (sock.connecting) {
-      st = status::network_busy;
-    } else if (remote == nullptr || remote->family() != sock.params().family) {
-      st = status::invalid_address;
-    }
-    if (!nt_success(st)) {
-      start = Start::done(st);
-    } else {
-      sock.connecting = true;
-      sock.op_started(call.irp(), s);
-      start = backend_->connect(sock, *remote, call.irp());
-    }
-  }
-  return call.finish(start);
+  return issue<OpKind::connect>(
+      id, irp,
+      [&](SocketImpl& s, IrpOp& op) -> NTSTATUS {
+        if (!nt_success(address_status)) return address_status;
+        if (!category_has(s.params().category, OpKind::connect)) {
+          return status::invalid_device_state;
+        }
+        if (!s.bound || s.listening) {
+          return status::invalid_device_state;  // WSK: bind is mandatory before connect
+        }
+        if (s.connected) return status::connection_active;
+        if (s.connecting) return status::network_busy;
+        if (remote == nullptr || remote->family() != s.params().family) {
+          return status::invalid_address;
+        }
+        s.connecting = true;
+        op.in1 = remote;
+        return status::success;
+      },
+      NoAfter{});
 }
 
 NTSTATUS ProviderCore::send(std::uintptr_t id, BufferArgs<ConstBuffer> buffers, unsigned flags,
                             Irp* irp) noexcept {
-  Call call(*this, irp, OpKind::send);
-  if (call.refused()) return status::invalid_parameter;
-  NTSTATUS result = status::success;
-  SocketRef s = find_or_fail(*this, call, id, result);
-  if (!s) return result;
-  SocketImpl& sock = *s;
-  Start start;
-  {
-    std::lock_guard lock(sock.mutex);
-    NTSTATUS st = usable(sock);
-    if (nt_success(st)) st = check_connected(sock, OpKind::send);
-    if (nt_success(st) && sock.fin_sent) st = status::invalid_device_state;
-    if (nt_success(st) && (flags & ~send_flags::nodelay) != 0) st = status::not_supported;
-    if (nt_success(st)) st = attach_buffers(call.irp(), buffers);
-    if (nt_success(st)) st = check_not_lost(sock);
-    auto& op = IrpAccess::op(call.irp());
-    if (!nt_success(st)) {
-      start = Start::done(st);
-    } else if (op.total == 0) {
-      start = Start::done(status::success, 0);  // nothing to hand the transport
-    } else {
-      op.flags = flags;
-      sock.op_started(call.irp(), s);
-      start = backend_->send(sock, call.irp());
-    }
-  }
-  return call.finish(start);
+  return issue<OpKind::send>(
+      id, irp,
+      [&](SocketImpl& s, IrpOp& op) -> Gate {
+        NTSTATUS st = check_connected(s, OpKind::send);
+        if (nt_success(st) && s.fin_sent) st = status::invalid_device_state;
+        if (nt_success(st) && (flags & ~send_flags::nodelay) != 0) st = status::not_supported;
+        if (nt_success(st)) st = attach_buffers(*irp, buffers);
+        if (nt_success(st)) st = check_not_lost(s);
+        if (!nt_success(st)) return st;
+        if (op.total == 0) return Gate::finish(status::success);  // nothing for the transport
+        op.flags = flags;
+        return status::success;
+      },
+      NoAfter{});
 }
 
 NTSTATUS ProviderCore::receive(std::uintptr_t id, BufferArgs<MutableBuffer> buffers, unsigned flags,
                                Irp* irp) noexcept {
-  Call call(*this, irp, OpKind::receive);
-  if (call.refused()) return status::invalid_parameter;
-  NTSTATUS result = status::success;
-  SocketRef s = find_or_fail(*this, call, id, result);
-  if (!s) return result;
-  SocketImpl& sock = *s;
-  Start start;
-  {
-    std::lock_guard lock(sock.mutex);
-    NTSTATUS st = usable(sock);
-    if (nt_success(st)) st = check_connected(sock, OpKind::receive);
-    const unsigned known = receive_flags::waitall | receive_flags::drain;
-    if (nt_success(st) && ((flags & ~known) != 0 || (flags & known) == known)) {
-      st = status::not_supported;
-    }
-    if (nt_success(st)) st = attach_buffers(call.irp(), buffers);
-    auto& op = IrpAccess::op(call.irp());
-    if (nt_success(st) && (flags & receive_flags::drain) != 0 && op.total != 0) {
-      st = status::invalid_parameter;
-    }
-    if (nt_success(st)) st = check_not_lost(sock);
-    if (!nt_success(st)) {
-      start = Start::done(st);
-    } else {
-      op.flags = flags;
-      sock.op_started(call.irp(), s);
-      start = backend_->receive(sock, call.irp());
-    }
-  }
-  return call.finish(start);
+  return issue<OpKind::receive>(
+      id, irp,
+      [&](SocketImpl& s, IrpOp& op) -> NTSTATUS {
+        NTSTATUS st = check_connected(s, OpKind::receive);
+        const unsigned known = receive_flags::waitall | receive_flags::drain;
+        if (nt_success(st) && ((flags & ~known) != 0 || (flags & known) == known)) {
+          st = status::not_supported;
+        }
+        if (nt_success(st)) st = attach_buffers(*irp, buffers);
+        if (nt_success(st) && (flags & receive_flags::drain) != 0 && op.total != 0) {
+          st = status::invalid_parameter;
+        }
+        if (nt_success(st)) st = check_not_lost(s);
+        op.flags = flags;
+        return st;
+      },
+      NoAfter{});
 }
 
 NTSTATUS ProviderCore::send_to(std::uintptr_t id, BufferArgs<ConstBuffer> buffers,
                                const Address* remote, Irp* irp) noexcept {
-  Call call(*this, irp, OpKind::send_to);
-  if (call.refused()) return status::invalid_parameter;
-  NTSTATUS result = status::success;
-  SocketRef s = find_or_fail(*this, call, id, result);
-  if (!s) return result;
-  SocketImpl& sock = *s;
-  Start start;
-  {
-    std::lock_guard lock(sock.mutex);
-    NTSTATUS st = usable(sock);
-    if (!nt_success(st)) {
-    } else if (!category_has(sock.params().category, OpKind::send_to) || !sock.bound) {
-      st = status::invalid_device_state;
-    } else if (remote == nullptr) {
-      st = status::invalid_parameter;
-    } else if (remote->family() != sock.params().family) {
-      st = status::invalid_address;
-    } else {
-      st = attach_datagram_buffers(call.irp(), buffers);
-    }
-    if (!nt_success(st)) {
-      start = Start::done(st);
-    } else {
-      IrpAccess::op(call.irp()).in1 = remote;
-      sock.op_started(call.irp(), s);
-      start = backend_->send_to(sock, call.irp());
-    }
-  }
-  return call.finish(start);
+  return issue<OpKind::send_to>(
+      id, irp,
+      [&](SocketImpl& s, IrpOp& op) -> NTSTATUS {
+        if (!category_has(s.params().category, OpKind::send_to) || !s.bound) {
+          return status::invalid_device_state;
+        }
+        if (remote == nullptr) return status::invalid_parameter;
+        if (remote->family() != s.params().family) return status::invalid_address;
+        op.in1 = remote;
+        return attach_datagram_buffers(*irp, buffers);
+      },
+      NoAfter{});
 }
 
 NTSTATUS ProviderCore::receive_from(std::uintptr_t id, BufferArgs<MutableBuffer> buffers,
                                     Address* remote, unsigned* control_flags, Irp* irp) noexcept {
-  Call call(*this, irp, OpKind::receive_from);
-  if (call.refused()) return status::invalid_parameter;
-  NTSTATUS result = status::success;
-  SocketRef s = find_or_fail(*this, call, id, result);
-  if (!s) return result;
-  SocketImpl& sock = *s;
-  Start start;
-  {
-    std::lock_guard lock(sock.mutex);
-    NTSTATUS st = usable(sock);
-    if (!nt_success(st)) {
-    } else if (!category_has(sock.params().category, OpKind::receive_from) || !sock.bound) {
-      st = status::invalid_device_state;
-    } else {
-      st = attach_datagram_buffers(call.irp(), buffers);
-    }
-    if (!nt_success(st)) {
-      start = Start::done(st);
-    } else {
-      auto& op = IrpAccess::op(call.irp());
-      op.out1 = remote;
-      op.out2 = control_flags;
-      if (control_flags != nullptr) *control_flags = 0;
-      sock.op_started(call.irp(), s);
-      start = backend_->receive_from(sock, call.irp());
-    }
-  }
-  return call.finish(start);
+  return issue<OpKind::receive_from>(
+      id, irp,
+      [&](SocketImpl& s, IrpOp& op) -> NTSTATUS {
+        if (!category_has(s.params().category, OpKind::receive_from) || !s.bound) {
+          return status::invalid_device_state;
+        }
+        const NTSTATUS st = attach_datagram_buffers(*irp, buffers);
+        if (!nt_success(st)) return st;
+        op.out1 = remote;
+        op.out2 = control_flags;
+        if (control_flags != nullptr) *control_flags = 0;
+        return status::success;
+      },
+      NoAfter{});
 }
 
 NTSTATUS ProviderCore::disconnect(std::uintptr_t id, BufferArgs<ConstBuffer> buffers,
                                   unsigned flags, Irp* irp) noexcept {
-  Call call(*this, irp, OpKind::disconnect);
-  if (call.refused()) return status::invalid_parameter;
-  NTSTATUS result = status::success;
-  SocketRef s = find_or_fail(*this, call, id, result);
-  if (!s) return result;
-  SocketImpl& sock = *s;
-  Start start;
-  IrpList others;
-  {
-    std::lock_guard lock(sock.mutex);
-    const bool abortive = (flags & disconnect_flags::abortive) != 0;
-    NTSTATUS st = usable(sock);
-    if (nt_success(st)) st = check_connected(sock, OpKind::disconnect);
-    if (nt_success(st) && (flags & ~disconnect_flags::abortive) != 0) st = status::not_supported;
-    if (nt_success(st) && !abortive && sock.fin_sent) st = status::invalid_device_state;
-    if (nt_success(st)) st = attach_buffers(call.irp(), buffers);
-    if (nt_success(st) && abortive && IrpAccess::op(call.irp()).total != 0) {
-      st = status::invalid_parameter;  // WSK: no final data with an abortive disconnect
-    }
-    if (nt_success(st)) st = check_not_lost(sock);
-    if (!nt_success(st)) {
-      start = Start::done(st);
-    } else {
-      IrpAccess::op(call.irp()).flags = flags;
-      // Later sends are refused from now on, even while this one waits for earlier
-      // sends to drain.
-      if (!abortive) sock.fin_sent = true;
-      sock.op_started(call.irp(), s);
-      start = backend_->disconnect(sock, call.irp(), others);
-    }
-  }
-  others.complete_all();
-  return call.finish(start);
+  return issue<OpKind::disconnect>(
+      id, irp,
+      [&](SocketImpl& s, IrpOp& op) -> NTSTATUS {
+        const bool abortive = (flags & disconnect_flags::abortive) != 0;
+        NTSTATUS st = check_connected(s, OpKind::disconnect);
+        if (nt_success(st) && (flags & ~disconnect_flags::abortive) != 0) {
+          st = status::not_supported;
+        }
+        if (nt_success(st) && !abortive && s.fin_sent) st = status::invalid_device_state;
+        if (nt_success(st)) st = attach_buffers(*irp, buffers);
+        if (nt_success(st) && abortive && op.total != 0) {
+          st = status::invalid_parameter;  // WSK: no final data with an abortive disconnect
+        }
+        if (nt_success(st)) st = check_not_lost(s);
+        if (!nt_success(st)) return st;
+        op.flags = flags;
+        // Later sends are refused from now on, even while this one waits for earlier
+        // sends to drain.
+        if (!abortive) s.fin_sent = true;
+        return status::success;
+      },
+      NoAfter{});
 }
 
 }  // namespace wskport::detail

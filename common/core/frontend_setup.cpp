@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Front end, synchronous family: create, bind, listen, addresses, options, native
-// handle. Each call validates, checks the WSK state machine under the socket's lock,
-// calls the backend, and completes the IRP inline.
+// handle. Each call fills the IRP's op block and takes the one path
+// (ProviderCore::issue, frontend.hpp); the engine answers these at once.
 #include <climits>
 
 #include "common/core/frontend.hpp"
@@ -77,6 +77,18 @@ NTSTATUS check_option(const SocketImpl& s, SocketOption option, std::uint32_t va
   return status::invalid_parameter;
 }
 
+// The two address queries: the same checks, on a bound (local) or connected (remote)
+// socket of a category that has the query.
+auto check_address(Address* out, OpKind kind) noexcept {
+  return [out, kind](SocketImpl& s, IrpOp& op) -> NTSTATUS {
+    if (out == nullptr) return status::invalid_parameter;
+    const bool ready = kind == OpKind::local_address ? s.bound : s.connected;
+    if (!category_has(s.params().category, kind) || !ready) return status::invalid_device_state;
+    op.out1 = out;
+    return status::success;
+  };
+}
+
 }  // namespace
 
 NTSTATUS ProviderCore::create_socket(const SocketParams& params, Irp* irp) noexcept {
@@ -95,145 +107,87 @@ NTSTATUS ProviderCore::create_socket(const SocketParams& params, Irp* irp) noexc
 
 NTSTATUS ProviderCore::bind(std::uintptr_t id, const Address* local, NTSTATUS address_status,
                             Irp* irp) noexcept {
-  Call call(*this, irp, OpKind::bind);
-  if (call.refused()) return status::invalid_parameter;
-  NTSTATUS result = status::success;
-  SocketRef s = find_or_fail(*this, call, id, result);
-  if (!s) return result;
-  NTSTATUS st = status::success;
-  {
-    std::lock_guard lock(s->mutex);
-    const auto& p = s->params();
-    if (st = usable(*s); !nt_success(st)) {
-    } else if (!nt_success(address_status)) {
-      st = address_status;
-    } else if (!category_has(p.category, OpKind::bind)) {
-      st = status::invalid_device_state;
-    } else if (p.category == Category::listen && p.type == SocketType::datagram) {
-      st = status::not_implemented;
-    } else if (s->bound) {
-      st = status::address_already_associated;
-    } else if (local == nullptr || local->family() != p.family) {
-      st = status::invalid_address;
-    } else {
-      st = backend_->bind(*s, *local);
-      if (nt_success(st)) {
-        s->bound = true;
-        // WSK: binding a listen socket also starts listening.
-        if (p.category == Category::listen) {
-          st = backend_->listen(*s);
-          s->listening = nt_success(st);
+  return issue<OpKind::bind>(
+      id, irp,
+      [&](SocketImpl& s, IrpOp& op) -> NTSTATUS {
+        const auto& p = s.params();
+        if (!nt_success(address_status)) return address_status;
+        if (!category_has(p.category, OpKind::bind)) return status::invalid_device_state;
+        if (p.category == Category::listen && p.type == SocketType::datagram) {
+          return status::not_implemented;
         }
-      }
-    }
-  }
-  return call.complete(st);
+        if (s.bound) return status::address_already_associated;
+        if (local == nullptr || local->family() != p.family) return status::invalid_address;
+        op.in1 = local;
+        return status::success;
+      },
+      [this, irp](SocketImpl& s, IrpOp& op, Start& start) {
+        if (!nt_success(start.status)) return;
+        s.bound = true;
+        // WSK: binding a listen socket also starts listening. The engine sees a listen;
+        // the IRP stays a bind for the verifier and the contract.
+        if (s.params().category == Category::listen) {
+          IrpList none;
+          op.kind = OpKind::listen;
+          start = backend_->submit(s, *irp, none);
+          op.kind = OpKind::bind;
+          s.listening = nt_success(start.status);
+        }
+      });
 }
 
 NTSTATUS ProviderCore::listen(std::uintptr_t id, Irp* irp) noexcept {
-  Call call(*this, irp, OpKind::listen);
-  if (call.refused()) return status::invalid_parameter;
-  NTSTATUS result = status::success;
-  SocketRef s = find_or_fail(*this, call, id, result);
-  if (!s) return result;
-  NTSTATUS st = status::success;
-  {
-    std::lock_guard lock(s->mutex);
-    if (st = usable(*s); !nt_success(st)) {
-    } else if (!category_has(s->params().category, OpKind::listen)) {
-      st = status::invalid_device_state;
-    } else if (!s->bound || s->connected || s->connecting) {
-      st = status::invalid_device_state;
-    } else if (!s->listening) {
-      st = backend_->listen(*s);
-      s->listening = nt_success(st);
-    }
-  }
-  return call.complete(st);
+  return issue<OpKind::listen>(
+      id, irp,
+      [&](SocketImpl& s, IrpOp& /*op*/) -> Gate {
+        if (!category_has(s.params().category, OpKind::listen)) {
+          return status::invalid_device_state;
+        }
+        if (!s.bound || s.connected || s.connecting) return status::invalid_device_state;
+        if (s.listening) return Gate::finish(status::success);
+        return status::success;
+      },
+      [](SocketImpl& s, IrpOp& /*op*/, Start& start) { s.listening = nt_success(start.status); });
 }
 
 NTSTATUS ProviderCore::local_address(std::uintptr_t id, Address* out, Irp* irp) noexcept {
-  Call call(*this, irp, OpKind::query_address);
-  if (call.refused()) return status::invalid_parameter;
-  NTSTATUS result = status::success;
-  SocketRef s = find_or_fail(*this, call, id, result);
-  if (!s) return result;
-  NTSTATUS st = status::success;
-  {
-    std::lock_guard lock(s->mutex);
-    if (st = usable(*s); !nt_success(st)) {
-    } else if (out == nullptr) {
-      st = status::invalid_parameter;
-    } else if (!category_has(s->params().category, OpKind::query_address) || !s->bound) {
-      st = status::invalid_device_state;
-    } else {
-      st = backend_->local_address(*s, *out);
-    }
-  }
-  return call.complete(st);
+  return issue<OpKind::local_address>(id, irp, check_address(out, OpKind::local_address),
+                                      NoAfter{});
 }
 
 NTSTATUS ProviderCore::remote_address(std::uintptr_t id, Address* out, Irp* irp) noexcept {
-  Call call(*this, irp, OpKind::query_address);
-  if (call.refused()) return status::invalid_parameter;
-  NTSTATUS result = status::success;
-  SocketRef s = find_or_fail(*this, call, id, result);
-  if (!s) return result;
-  NTSTATUS st = status::success;
-  {
-    std::lock_guard lock(s->mutex);
-    if (st = usable(*s); !nt_success(st)) {
-    } else if (out == nullptr) {
-      st = status::invalid_parameter;
-    } else if (!category_has(s->params().category, OpKind::connect) || !s->connected) {
-      st = status::invalid_device_state;
-    } else {
-      st = backend_->remote_address(*s, *out);
-    }
-  }
-  return call.complete(st);
+  return issue<OpKind::remote_address>(id, irp, check_address(out, OpKind::remote_address),
+                                       NoAfter{});
 }
 
 NTSTATUS ProviderCore::set_option(std::uintptr_t id, SocketOption option, std::uint32_t value,
                                   Irp* irp) noexcept {
-  Call call(*this, irp, OpKind::control);
-  if (call.refused()) return status::invalid_parameter;
-  NTSTATUS result = status::success;
-  SocketRef s = find_or_fail(*this, call, id, result);
-  if (!s) return result;
-  NTSTATUS st = status::success;
-  {
-    std::lock_guard lock(s->mutex);
-    if (st = usable(*s); !nt_success(st)) {
-    } else if (st = check_option(*s, option, value); nt_success(st)) {
-      st = backend_->set_option(*s, option, value);
-      if (nt_success(st) && option == SocketOption::reuse_address) s->reuse_address = value != 0;
-      if (nt_success(st) && option == SocketOption::exclusive_address_use) {
-        s->exclusive_address = value != 0;
-      }
-    }
-  }
-  return call.complete(st);
+  return issue<OpKind::set_option>(
+      id, irp,
+      [&](SocketImpl& s, IrpOp& op) -> NTSTATUS {
+        op.option = option;
+        op.flags = value;
+        return check_option(s, option, value);
+      },
+      [&](SocketImpl& s, IrpOp& /*op*/, Start& start) {
+        if (!nt_success(start.status)) return;
+        if (option == SocketOption::reuse_address) s.reuse_address = value != 0;
+        if (option == SocketOption::exclusive_address_use) s.exclusive_address = value != 0;
+      });
 }
 
 NTSTATUS ProviderCore::get_option(std::uintptr_t id, SocketOption option, Irp* irp) noexcept {
-  Call call(*this, irp, OpKind::control);
-  if (call.refused()) return status::invalid_parameter;
-  NTSTATUS result = status::success;
-  SocketRef s = find_or_fail(*this, call, id, result);
-  if (!s) return result;
-  NTSTATUS st = status::success;
-  std::uint32_t value = 0;
-  {
-    std::lock_guard lock(s->mutex);
-    if (st = usable(*s); !nt_success(st)) {
-    } else if (st = check_option(*s, option, 0);
-               st == status::invalid_parameter) {  // state does not matter for reads
-    } else {
-      st = backend_->get_option(*s, option, value);
-    }
-  }
-  return call.complete(st, nt_success(st) ? value : 0);
+  return issue<OpKind::get_option>(
+      id, irp,
+      [&](SocketImpl& s, IrpOp& op) -> NTSTATUS {
+        op.option = option;
+        // The socket's state does not matter for reads, only whether the option applies.
+        const NTSTATUS st = check_option(s, option, 0);
+        return st == status::invalid_parameter ? st : status::success;
+      },
+      [](SocketImpl& /*s*/, IrpOp& /*op*/, Start& start) {
+        if (!nt_success(start.status)) start.information = 0;
+      });
 }
 
 NTSTATUS ProviderCore::native_handle(std::uintptr_t id, native_handle_t* out) noexcept {

@@ -33,8 +33,11 @@ Irp::~Irp() {
   const auto s = state_.load(std::memory_order_acquire);
   if (s == pending_state || s == completing || s == accepting) {
     if (detail::verifier::on(verifier::irp)) {
-      detail::verifier::report(verifier::irp, this, op_.socket != nullptr ? op_.socket->id : 0,
-                               op_.kind, "IRP destroyed while a call still owns it (freed)");
+      detail::verifier::report(
+          verifier::irp, this,
+          detail::IrpAccess::op(*this).socket != nullptr ? detail::IrpAccess::op(*this).socket->id
+                                                         : 0,
+          detail::IrpAccess::op(*this).kind, "IRP destroyed while a call still owns it (freed)");
     }
     fatal_violation("IRP destroyed while a call still owns it", this);
   }
@@ -44,8 +47,11 @@ Irp::~Irp() {
 void Irp::reuse(NTSTATUS initial) noexcept {
   if (is_pending()) {
     if (detail::verifier::on(verifier::irp)) {
-      detail::verifier::report(verifier::irp, this, op_.socket != nullptr ? op_.socket->id : 0,
-                               op_.kind, "IRP reused while pending (Irp::reuse / IoReuseIrp)");
+      detail::verifier::report(
+          verifier::irp, this,
+          detail::IrpAccess::op(*this).socket != nullptr ? detail::IrpAccess::op(*this).socket->id
+                                                         : 0,
+          detail::IrpAccess::op(*this).kind, "IRP reused while pending (Irp::reuse / IoReuseIrp)");
     }
     fatal_violation("IRP reused while pending", this);
   }
@@ -103,7 +109,7 @@ bool IrpAccess::accept(Irp& irp, OpKind kind) noexcept {
   irp.cancel_.store(false, std::memory_order_relaxed);
   irp.cancel_routine_.store(nullptr, std::memory_order_relaxed);
   // Reset only the bookkeeping; the native scratch area is the backend's to set.
-  auto& op = irp.op_;
+  auto& op = IrpAccess::op(irp);
   op.next = op.prev = nullptr;
   op.provider = nullptr;
   op.socket = nullptr;
@@ -112,6 +118,7 @@ bool IrpAccess::accept(Irp& irp, OpKind kind) noexcept {
   op.flags = 0;
   op.kind = kind;
   op.queued = false;
+  op.option = SocketOption::reuse_address;
   op.out1 = op.out2 = nullptr;
   op.in1 = nullptr;
   op.final_status = status::pending;
@@ -165,13 +172,13 @@ void IrpAccess::complete(Irp& irp, NTSTATUS status, std::uintptr_t information) 
   std::uint32_t expected = Irp::pending_state;
   if (!irp.state_.compare_exchange_strong(expected, Irp::completing, std::memory_order_acq_rel)) {
     if (verifier::on(verifier::check::irp)) {
-      verifier::report(verifier::check::irp, &irp, 0, irp.op_.kind,
+      verifier::report(verifier::check::irp, &irp, 0, IrpAccess::op(irp).kind,
                        "IRP completed twice (a second completion of one call)");
     }
     fatal_violation("IRP completed twice (library bug)", &irp);
   }
   irp.cancel_routine_.store(nullptr, std::memory_order_relaxed);
-  auto& op = irp.op_;
+  auto& op = IrpAccess::op(irp);
   ProviderCore* provider = std::exchange(op.provider, nullptr);
   SocketImpl* socket = std::exchange(op.socket, nullptr);
   // Read the routine before publishing completion: from then on the owner may reuse

@@ -161,7 +161,7 @@ void ProviderCore::shutdown() noexcept {
 
 NTSTATUS ProviderCore::resolve(std::string_view node, std::uint16_t port, AddressFamily family,
                                std::vector<Address>* out, Irp* irp) noexcept {
-  Call call(*this, irp, OpKind::control);
+  Call call(*this, irp, OpKind::resolve);
   if (call.refused()) return status::invalid_parameter;
   if (is_shut_down()) return call.complete(status::file_forced_closed);
   if (out == nullptr || node.empty() || node.find('\0') != std::string_view::npos) {
@@ -188,7 +188,7 @@ NTSTATUS ProviderCore::resolve(std::string_view node, std::uint16_t port, Addres
 
 NTSTATUS ProviderCore::lookup_name(const Address& address, unsigned flags, std::string* host,
                                    std::string* service, Irp* irp) noexcept {
-  Call call(*this, irp, OpKind::control);
+  Call call(*this, irp, OpKind::lookup_name);
   if (call.refused()) return status::invalid_parameter;
   if (is_shut_down()) return call.complete(status::file_forced_closed);
   if ((host == nullptr && service == nullptr) || (flags & ~name_flags::all) != 0) {

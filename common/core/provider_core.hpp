@@ -111,8 +111,9 @@ class ProviderCore {
   /// Posts @p irp's completion to a provider thread (inline depth exceeded).
   void post_completion(Irp& irp, NTSTATUS status, std::uintptr_t information) noexcept;
 
-  // Front end (frontend_*.cpp). Each validates, updates the state machine, calls the
-  // backend, and completes or pends as the contract says.
+  // Front end (frontend_*.cpp). Each public call fills the IRP's op block and takes
+  // the one path (issue, frontend.hpp): accept the IRP, look up the socket, check the
+  // call under the socket's lock, submit to the engine, complete or pend.
   NTSTATUS create_socket(const SocketParams& params, Irp* irp) noexcept;
   NTSTATUS bind(std::uintptr_t id, const Address* local, NTSTATUS address_status,
                 Irp* irp) noexcept;
@@ -158,6 +159,9 @@ class ProviderCore {
   void check_leaks() noexcept;
 
  private:
+  template <OpKind Kind, class Check, class After>
+  NTSTATUS issue(std::uintptr_t id, Irp* irp, Check&& check, After&& after) noexcept;
+
   // The event loop outlives the backend (whose sockets hold reactor registrations)
   // and the threads; members are destroyed in reverse order.
   boost::asio::io_context io_;

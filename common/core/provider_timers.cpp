@@ -11,7 +11,7 @@ namespace wskport {
 namespace detail {
 
 NTSTATUS ProviderCore::start_timer(std::chrono::nanoseconds delay, Irp* irp) noexcept {
-  Call call(*this, irp, OpKind::control);
+  Call call(*this, irp, OpKind::start_timer);
   if (call.refused()) return status::invalid_parameter;
   if (is_shut_down()) return call.complete(status::file_forced_closed);
   if (delay.count() < 0) return call.complete(status::invalid_parameter);
@@ -27,7 +27,7 @@ NTSTATUS ProviderCore::start_timer(std::chrono::nanoseconds delay, Irp* irp) noe
 }
 
 NTSTATUS ProviderCore::post(Irp* irp) noexcept {
-  Call call(*this, irp, OpKind::control);
+  Call call(*this, irp, OpKind::post);
   if (call.refused()) return status::invalid_parameter;
   if (is_shut_down()) return call.complete(status::file_forced_closed);
   post_completion(call.irp(), status::success, 0);

@@ -132,22 +132,22 @@ NTSTATUS Socket::close(Irp* irp) const noexcept {
 }
 
 NTSTATUS Socket::local_address(Address* out, Irp* irp) const noexcept {
-  if (provider_ == nullptr) return no_provider(irp, OpKind::query_address);
+  if (provider_ == nullptr) return no_provider(irp, OpKind::local_address);
   return provider_->core().local_address(id_, out, irp);
 }
 
 NTSTATUS Socket::remote_address(Address* out, Irp* irp) const noexcept {
-  if (provider_ == nullptr) return no_provider(irp, OpKind::query_address);
+  if (provider_ == nullptr) return no_provider(irp, OpKind::remote_address);
   return provider_->core().remote_address(id_, out, irp);
 }
 
 NTSTATUS Socket::set_option(SocketOption option, std::uint32_t value, Irp* irp) const noexcept {
-  if (provider_ == nullptr) return no_provider(irp, OpKind::control);
+  if (provider_ == nullptr) return no_provider(irp, OpKind::set_option);
   return provider_->core().set_option(id_, option, value, irp);
 }
 
 NTSTATUS Socket::get_option(SocketOption option, Irp* irp) const noexcept {
-  if (provider_ == nullptr) return no_provider(irp, OpKind::control);
+  if (provider_ == nullptr) return no_provider(irp, OpKind::get_option);
   return provider_->core().get_option(id_, option, irp);
 }
 

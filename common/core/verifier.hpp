@@ -8,6 +8,7 @@
 #include <atomic>
 #include <cstdint>
 
+#include "common/core/operations.hpp"
 #include "wskport/irp.hpp"
 #include "wskport/status.hpp"
 #include "wskport/verifier.hpp"

@@ -8,8 +8,15 @@
 
 #include <cstdint>
 
+#include "common/core/operations.hpp"
 #include "wskport/irp.hpp"
 #include "wskport/provider.hpp"
+
+namespace wskport::detail {
+/// The core's cancel hook type (common/core/completion.hpp, which this plain interface
+/// does not include).
+using CancelRoutine = void (*)(Irp& irp);
+}  // namespace wskport::detail
 
 namespace wskport::km::bridge {
 

@@ -29,65 +29,7 @@ namespace wskport {
 class Irp;
 
 namespace detail {
-class SocketImpl;
-class ProviderCore;
 struct IrpAccess;
-
-/// What kind of operation an IRP carries while it is pending. Used by backends and by
-/// diagnostics (verifier reports name the operation).
-enum class OpKind : std::uint8_t {
-  none,
-  create,
-  bind,
-  listen,
-  accept,
-  connect,
-  send,
-  receive,
-  send_to,
-  receive_from,
-  disconnect,
-  close,
-  control,
-  query_address,
-};
-
-/// A backend's cancel hook: called at most once, on the thread that cancels, after the
-/// canceller has claimed it; it must complete the IRP with `status::cancelled`.
-using CancelRoutine = void (*)(Irp& irp);
-
-/// Per-operation state, embedded in the IRP so that no operation allocates. Written by
-/// the front end when it accepts a call and by the backend while the call is pending.
-struct IrpOp {
-  Irp* next = nullptr;  ///< backend queue link
-  Irp* prev = nullptr;
-  ProviderCore* provider = nullptr;  ///< counts the IRP as outstanding while pending
-  SocketImpl* socket = nullptr;      ///< holds a reference while pending
-  union {
-    const ConstBuffer* send;
-    const MutableBuffer* receive;
-  } buffers{nullptr};
-  std::size_t buffer_count = 0;
-  std::size_t total = 0;       ///< bytes requested
-  std::size_t done = 0;        ///< bytes moved so far
-  std::size_t seg_index = 0;   ///< cursor into the buffer array
-  std::size_t seg_offset = 0;  ///< cursor inside buffers[seg_index]
-  std::uint32_t flags = 0;
-  OpKind kind = OpKind::none;
-  bool queued = false;        ///< on a backend queue (guarded by the socket's lock)
-  void* out1 = nullptr;       ///< accept: local Address*; receive_from: remote Address*
-  void* out2 = nullptr;       ///< accept: remote Address*; receive_from: control flags
-  const void* in1 = nullptr;  ///< send_to: const Address*
-  NTSTATUS final_status = 0;  ///< result parked on a completion list
-  std::uintptr_t final_information = 0;
-  /// Inline buffer descriptors for the single-buffer call overloads.
-  ConstBuffer single_send{};
-  MutableBuffer single_receive{};
-  /// Backend scratch space (an OVERLAPPED on Windows); never touched by common code.
-  /// Aligned by its element type, not alignas, which MSVC /W4 reports (C4324) in
-  /// every user struct that embeds an IRP.
-  std::uint64_t native[12]{};
-};
 }  // namespace detail
 
 /// The status block of an IRP, as in the kernel's IO_STATUS_BLOCK.
@@ -173,9 +115,14 @@ class Irp {
   void* context_ = nullptr;
   std::atomic<std::uint32_t> state_{idle};
   std::atomic<bool> cancel_{false};
-  std::atomic<detail::CancelRoutine> cancel_routine_{nullptr};
+  // The engine's cancel hook while the call waits (common/core/completion.hpp).
+  std::atomic<void (*)(Irp&)> cancel_routine_{nullptr};
   std::atomic<std::uint64_t> completions_{0};
-  detail::IrpOp op_{};
+  // The per-operation state (detail::IrpOp in common/core/completion.hpp), kept opaque
+  // so that no internal type is part of the API. Aligned by its element type, not
+  // alignas, which MSVC /W4 reports (C4324) in every user struct that embeds an IRP.
+  // Zero is the idle state.
+  std::uint64_t storage_[32]{};
 };
 
 /// An IRP whose completion runs a callable stored inline (no allocation):

@@ -117,7 +117,7 @@ class Script {
     if (target.serial == 0) return;
     TrackedIrp* q = s_.free_irp(in_.u8(), reserved);
     if (q == nullptr) return;
-    q->op = Op::query_address;
+    q->op = Op::local_address;
     q->serial = target.serial;
     q->expect_len = 0;
     if (s_.issue_sync(*q, [&](Irp* irp) {
@@ -317,9 +317,10 @@ class Script {
     const auto option = static_cast<SocketOption>(in_.u8() % 10);  // 9 options + one bogus
     const std::uint8_t value_byte = in_.u8();
     const std::uint32_t value = (value_byte & 0x80U) != 0 ? 0xFFFFFFFFU : value_byte % 3U;
-    TrackedIrp* t = irp_for(Op::control, *slot);
+    const bool get = (value_byte & 0x40U) != 0;
+    TrackedIrp* t = irp_for(get ? Op::get_option : Op::set_option, *slot);
     if (t == nullptr) return;
-    if ((value_byte & 0x40U) != 0) {
+    if (get) {
       s_.issue_sync(*t, [&](Irp* irp) { return slot->socket.get_option(option, irp); });
     } else {
       s_.issue_sync(*t, [&](Irp* irp) { return slot->socket.set_option(option, value, irp); });
@@ -330,7 +331,7 @@ class Script {
     Slot* slot = open_slot();
     if (slot == nullptr) return;
     const std::uint8_t which = in_.u8();
-    TrackedIrp* t = irp_for(Op::query_address, *slot);
+    TrackedIrp* t = irp_for((which & 1U) != 0 ? Op::remote_address : Op::local_address, *slot);
     if (t == nullptr) return;
     Address* out = (which & 2U) != 0 ? nullptr : &t->address_a;  // null: invalid_parameter
     if ((which & 1U) != 0) {

@@ -25,13 +25,7 @@ bool trace() {
   return on;
 }
 
-const char* op_name(Op op) {
-  static constexpr std::array<const char*, 14> names{
-      "none",    "create",  "bind",         "listen",     "accept", "connect", "send",
-      "receive", "send_to", "receive_from", "disconnect", "close",  "control", "query"};
-  const auto i = static_cast<std::size_t>(op);
-  return i < names.size() ? names[i] : "?";
-}
+const char* op_name(Op op) { return detail::op_info(op).name.data(); }
 
 // Long enough for any loopback operation on a loaded CI machine; reaching it means
 // something will never complete.

@@ -22,6 +22,7 @@
 #include <mutex>
 #include <vector>
 
+#include "common/core/operations.hpp"
 #include "fuzz_support.hpp"
 #include "wskport/address.hpp"
 #include "wskport/buffer.hpp"
@@ -32,7 +33,7 @@
 namespace wskport::fuzz {
 
 /// The operation an IRP carries, for the log and the per-operation checks: the
-/// library's own vocabulary (control = options, query_address = address queries).
+/// library's own vocabulary (the operation table's kinds).
 using Op = detail::OpKind;
 
 /// One IRP of the pool, with everything its call points to: buffers, descriptors and

@@ -161,7 +161,7 @@ TEST_P(Faults, ContractGroupReportsAStatusNoCommentLists) {
   const std::string& text = contract_report();
   EXPECT_NE(text.find("check: contract"), std::string::npos) << text;
   EXPECT_NE(text.find("STATUS_CONNECTION_RESET"), std::string::npos) << text;
-  EXPECT_NE(text.find("operation: control"), std::string::npos) << text;
+  EXPECT_NE(text.find("operation: set_option"), std::string::npos) << text;
 }
 
 // --- real conditions -------------------------------------------------------------------

@@ -136,7 +136,7 @@ TEST_F(ContractTable, CommonStatusesMatchSocketHeader) {
   EXPECT_EQ(table, listed);
 }
 
-TEST(ContractCheck, DocumentedIsTheUnionOverAKindsFunctions) {
+TEST(ContractCheck, DocumentedIsTheListOfTheKindsFunction) {
   using wskport::detail::OpKind;
   namespace c = wskport::detail::contract;
   namespace st = wskport::status;
@@ -144,9 +144,27 @@ TEST(ContractCheck, DocumentedIsTheUnionOverAKindsFunctions) {
   EXPECT_FALSE(c::documented(OpKind::send, st::buffer_overflow));
   EXPECT_TRUE(c::documented(OpKind::receive_from, st::buffer_overflow));
   EXPECT_TRUE(c::documented(OpKind::receive, st::cancelled));  // common to every kind
-  // control: options and name lookups share the kind, so not_found counts for it.
-  EXPECT_TRUE(c::documented(OpKind::control, st::not_found));
+  // Each kind has its own list: not_found is resolve's, never an option call's.
+  EXPECT_TRUE(c::documented(OpKind::resolve, st::not_found));
+  EXPECT_FALSE(c::documented(OpKind::set_option, st::not_found));
   EXPECT_FALSE(c::documented(OpKind::close, st::connection_reset));
+}
+
+// The operation table and the contract table agree: every kind with a contract has
+// exactly one row, under the table's name, and no row names a kind without one.
+TEST(ContractCheck, EveryContractRowIsAnOperationTableRow) {
+  namespace d = wskport::detail;
+  std::map<std::string, int> rows_per_kind;
+  for (const auto& row : d::contract::rows()) {
+    const auto& info = d::op_info(row.op);
+    EXPECT_TRUE(info.contract) << row.function;
+    EXPECT_EQ(std::string(info.name), row.function);
+    ++rows_per_kind[std::string(info.name)];
+  }
+  for (const auto& info : d::operations) {
+    if (!info.contract) continue;
+    EXPECT_EQ(rows_per_kind[std::string(info.name)], 1) << info.name;
+  }
 }
 
 }  // namespace
