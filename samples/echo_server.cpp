@@ -415,8 +415,8 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "error: Provider::create: %s\n", status_text(st).text);
     return 1;
   }
-  std::fprintf(stderr, "provider: backend %.*s, %u thread(s)\n",
-               static_cast<int>(provider->backend_name().size()), provider->backend_name().data(),
+  std::fprintf(stderr, "provider: engine %.*s, %u thread(s)\n",
+               static_cast<int>(provider->engine_name().size()), provider->engine_name().data(),
                options.threads);
 
   wsk::WaitableIrp irp;  // for the few synchronous-style calls of setup and teardown

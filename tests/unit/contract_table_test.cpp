@@ -81,6 +81,30 @@ std::map<std::string, Names> documented(const std::string& header, const Names& 
   return out;
 }
 
+// function name -> the statuses its comment block lists after "Reports:" (functions that
+// report a status without completing an IRP; any return type).
+std::map<std::string, Names> reported(const std::string& header, const Names& known) {
+  std::map<std::string, Names> out;
+  static const std::regex decl(R"((\w+)\()");
+  std::istringstream lines(header);
+  std::string line;
+  std::string block;
+  while (std::getline(lines, line)) {
+    const auto first = line.find_first_not_of(' ');
+    if (first != std::string::npos && line.compare(first, 3, "///") == 0) {
+      block += line.substr(first + 3) + '\n';
+      continue;
+    }
+    std::smatch m;
+    const auto at = block.find("Reports");
+    if (at != std::string::npos && std::regex_search(line, m, decl)) {
+      out[m[1].str()] = statuses_in(block.substr(at), known);
+    }
+    block.clear();
+  }
+  return out;
+}
+
 class ContractTable : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -121,6 +145,24 @@ TEST_F(ContractTable, EveryRowMatchesItsHeaderComment) {
   for (const auto& [name, listed] : docs) {
     EXPECT_EQ(in_table.count(name), 1U)
         << name << " documents " << listed.size() << " statuses but has no table row";
+  }
+}
+
+TEST_F(ContractTable, EveryReportRowMatchesItsHeaderComment) {
+  const auto docs = reported(provider_h_, known_);
+  std::set<std::string> in_table;
+  for (const auto& row : wskport::detail::contract::report_rows()) {
+    in_table.insert(row.function);
+    Names table;
+    for (wskport::NTSTATUS s : row.statuses) table.insert(constant_of(s));
+    const auto it = docs.find(row.function);
+    ASSERT_NE(it, docs.end()) << row.function << " has a report row but no \"Reports:\" list";
+    EXPECT_EQ(table, it->second) << "contract.cpp's report row for " << row.function
+                                 << " differs from its comment";
+  }
+  for (const auto& [name, listed] : docs) {
+    EXPECT_EQ(in_table.count(name), 1U)
+        << name << " reports " << listed.size() << " statuses but has no report row";
   }
 }
 
