@@ -479,8 +479,7 @@ namespace wskport::detail {
 // every kernel the library builds for, so there is nothing to check.
 NTSTATUS posix::probe_epoll(std::string& /*reason*/) { return status::success; }
 
-std::unique_ptr<Backend> posix::make_epoll_backend(boost::asio::io_context& io,
-                                                   NTSTATUS& st) {
+std::unique_ptr<Backend> posix::make_epoll_backend(boost::asio::io_context& io, NTSTATUS& st) {
   try {
     return std::make_unique<posix::PosixBackend>(io);
   } catch (...) {

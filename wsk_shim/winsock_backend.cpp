@@ -422,8 +422,7 @@ NTSTATUS winsock::probe_iocp(std::string& reason) {
   return status::success;
 }
 
-std::unique_ptr<Backend> winsock::make_iocp_backend(boost::asio::io_context& io,
-                                                    NTSTATUS& st) {
+std::unique_ptr<Backend> winsock::make_iocp_backend(boost::asio::io_context& io, NTSTATUS& st) {
   std::unique_ptr<winsock::WinsockBackend> backend;
   try {
     backend = std::make_unique<winsock::WinsockBackend>(io);

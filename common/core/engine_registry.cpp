@@ -92,13 +92,12 @@ EngineChoice EngineRegistry::choose(std::string_view requested, std::string_view
     // Named: that engine or an error. Falling back here would run a test suite or a
     // deployment on another engine than the one it asked for without anyone noticing.
     const std::string source =
-        by_options ? std::string("ProviderOptions::engine \"")
-                   : std::string("WSKPORT_ENGINE=\"");
+        by_options ? std::string("ProviderOptions::engine \"") : std::string("WSKPORT_ENGINE=\"");
     const EngineEntry* e = find(name);
     if (e == nullptr) {
       c.status = status::not_supported;
-      c.reason = source + std::string(name) + "\": no such engine in this build (compiled in: " +
-                 names() + ")";
+      c.reason = source + std::string(name) +
+                 "\": no such engine in this build (compiled in: " + names() + ")";
       return c;
     }
     std::string why;

@@ -35,8 +35,8 @@ ProviderCore::ProviderCore(const ProviderOptions& options)
   }
   try {
     const EngineEntry* engine = nullptr;
-    const EngineChoice choice = EngineRegistry::builtin().choose(
-        requested_engine(options), environment_engine(), &engine);
+    const EngineChoice choice =
+        EngineRegistry::builtin().choose(requested_engine(options), environment_engine(), &engine);
     if (engine == nullptr) {
       init_status_ = choice.status;
       return;

@@ -218,8 +218,8 @@ class UnixConformance : public ::testing::TestWithParam<std::string>, protected 
                            ::testing::ValuesIn(::wskport::test::provider_params()), \
                            ::wskport::test::provider_param_name)
 
-#define WSKPORT_INSTANTIATE_UNIX(Suite)                                            \
-  GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(Suite);                            \
-  INSTANTIATE_TEST_SUITE_P(Providers, Suite,                                       \
-                           ::testing::ValuesIn(::wskport::test::engine_params()),  \
+#define WSKPORT_INSTANTIATE_UNIX(Suite)                                           \
+  GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(Suite);                           \
+  INSTANTIATE_TEST_SUITE_P(Providers, Suite,                                      \
+                           ::testing::ValuesIn(::wskport::test::engine_params()), \
                            ::wskport::test::engine_param_name)

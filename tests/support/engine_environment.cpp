@@ -27,8 +27,8 @@ class EngineEnvironment : public ::testing::Environment {
       FAIL() << "WSKPORT_ENGINE=" << name << " is not an engine of this build: " << reason;
     }
     // The marker line is what ctest's SKIP_REGULAR_EXPRESSION looks for.
-    std::printf("wskport: engine %s cannot run on this host, all tests skipped: %s\n",
-                name.c_str(), reason.c_str());
+    std::printf("wskport: engine %s cannot run on this host, all tests skipped: %s\n", name.c_str(),
+                reason.c_str());
     std::fflush(stdout);
     GTEST_SKIP() << "WSKPORT_ENGINE=" << name << ": " << reason;
   }

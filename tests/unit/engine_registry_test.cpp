@@ -192,9 +192,11 @@ TEST(Engines, CompiledInAvailableAndAliases) {
   for (const auto& e : EngineRegistry::builtin().entries()) {
     if (e.alias.empty()) continue;
     std::string why_name, why_alias;
-    EXPECT_EQ(wskport::engine_status(e.alias, &why_alias), wskport::engine_status(e.name, &why_name));
-    EXPECT_EQ(choose_engine(ProviderOptions{.engine = e.alias}).name,
-              wskport::nt_success(wskport::engine_status(e.name)) ? std::string(e.name) : std::string());
+    EXPECT_EQ(wskport::engine_status(e.alias, &why_alias),
+              wskport::engine_status(e.name, &why_name));
+    EXPECT_EQ(
+        choose_engine(ProviderOptions{.engine = e.alias}).name,
+        wskport::nt_success(wskport::engine_status(e.name)) ? std::string(e.name) : std::string());
   }
   std::string reason;
   EXPECT_STATUS(wskport::engine_status("no-such-engine", &reason), status::not_supported);
