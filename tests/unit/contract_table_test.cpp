@@ -53,55 +53,52 @@ Names statuses_in(const std::string& text, const Names& known) {
   return found;
 }
 
+// Calls @p on_decl(block, line) for each line that follows a block of /// comments.
+template <class F>
+void for_each_commented_line(const std::string& header, F on_decl) {
+  std::istringstream lines(header);
+  std::string line;
+  std::string block;
+  while (std::getline(lines, line)) {
+    const auto first = line.find_first_not_of(' ');
+    if (first != std::string::npos && line.compare(first, 3, "///") == 0) {
+      block += line.substr(first + 3) + '\n';
+      continue;
+    }
+    if (!block.empty()) on_decl(block, line);
+    block.clear();
+  }
+}
+
 // function name -> the statuses its comment block lists after "Completes with:" or, for
 // an overload documented "As above ... adds ...", the statuses it adds.
 std::map<std::string, Names> documented(const std::string& header, const Names& known) {
   std::map<std::string, Names> out;
   static const std::regex decl(R"(^\s*(?:static\s+)?NTSTATUS\s+(\w+)\()");
-  std::istringstream lines(header);
-  std::string line;
-  std::string block;
-  while (std::getline(lines, line)) {
-    const auto first = line.find_first_not_of(' ');
-    if (first != std::string::npos && line.compare(first, 3, "///") == 0) {
-      block += line.substr(first + 3) + '\n';
-      continue;
-    }
+  for_each_commented_line(header, [&](const std::string& block, const std::string& line) {
     std::smatch m;
-    if (std::regex_search(line, m, decl) && !block.empty()) {
-      auto at = block.find("Completes with:");
-      if (at == std::string::npos) at = block.find("adds");
-      if (at != std::string::npos) {
-        const Names listed = statuses_in(block.substr(at), known);
-        out[m[1].str()].insert(listed.begin(), listed.end());
-      }
-    }
-    block.clear();
-  }
+    if (!std::regex_search(line, m, decl)) return;
+    auto at = block.find("Completes with:");
+    if (at == std::string::npos) at = block.find("adds");
+    if (at == std::string::npos) return;
+    const Names listed = statuses_in(block.substr(at), known);
+    out[m[1].str()].insert(listed.begin(), listed.end());
+  });
   return out;
 }
 
-// function name -> the statuses its comment block lists after "Reports:" (functions that
+// function name -> the statuses its comment block lists after "Reports" (functions that
 // report a status without completing an IRP; any return type).
 std::map<std::string, Names> reported(const std::string& header, const Names& known) {
   std::map<std::string, Names> out;
   static const std::regex decl(R"((\w+)\()");
-  std::istringstream lines(header);
-  std::string line;
-  std::string block;
-  while (std::getline(lines, line)) {
-    const auto first = line.find_first_not_of(' ');
-    if (first != std::string::npos && line.compare(first, 3, "///") == 0) {
-      block += line.substr(first + 3) + '\n';
-      continue;
-    }
+  for_each_commented_line(header, [&](const std::string& block, const std::string& line) {
     std::smatch m;
     const auto at = block.find("Reports");
     if (at != std::string::npos && std::regex_search(line, m, decl)) {
       out[m[1].str()] = statuses_in(block.substr(at), known);
     }
-    block.clear();
-  }
+  });
   return out;
 }
 
