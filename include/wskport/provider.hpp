@@ -34,7 +34,9 @@ struct ProviderOptions {
   /// `status::not_supported` (no fallback); `choose_engine` says why.
   std::string_view engine{};
   /// @deprecated The name of `engine` in earlier releases, kept for one release: read
-  /// only when `engine` is empty, with the same meaning. Use `engine`.
+  /// only when `engine` is empty, with the same meaning. Use `engine`. (No
+  /// [[deprecated]] attribute: on a member, GCC and Clang would warn at every copy of
+  /// the options, not only where this field is named.)
   std::string_view backend{};
   /// Threads that run the event loop and completion routines. At least 1.
   unsigned threads = 1;
