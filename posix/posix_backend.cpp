@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "common/core/provider_core.hpp"
+#include "posix/posix_engine.hpp"
 #include "posix/status_map.hpp"
 
 namespace wskport::detail::posix {
@@ -322,7 +323,7 @@ class PosixBackend final : public Backend {
  public:
   explicit PosixBackend(boost::asio::io_context& io) : reactor_(reactor_of(io)) {}
 
-  std::string_view name() const noexcept override { return "posix"; }
+  std::string_view name() const noexcept override { return "epoll"; }
 
   SocketImpl* create(ProviderCore& core, const SocketParams& p, NTSTATUS& st) noexcept override {
     const int type = p.type == SocketType::stream ? SOCK_STREAM : SOCK_DGRAM;
@@ -466,11 +467,17 @@ class PosixBackend final : public Backend {
 
 namespace wskport::detail {
 
-std::unique_ptr<Backend> make_backend(std::string_view name, boost::asio::io_context& io) {
-  if (name.empty() || name == "posix") return std::make_unique<posix::PosixBackend>(io);
-  return nullptr;
-}
+// The "epoll" engine's registry entry (posix/posix_engine.hpp): Asio's reactor works on
+// every kernel the library builds for, so there is nothing to check.
+NTSTATUS posix::probe_epoll(std::string& /*reason*/) { return status::success; }
 
-std::string_view native_backend_name() noexcept { return "posix"; }
+std::unique_ptr<Backend> posix::make_epoll_backend(boost::asio::io_context& io, NTSTATUS& st) {
+  try {
+    return std::make_unique<posix::PosixBackend>(io);
+  } catch (...) {
+    st = status::insufficient_resources;
+    return nullptr;
+  }
+}
 
 }  // namespace wskport::detail

@@ -240,7 +240,7 @@ int main(int argc, char** argv) {
   po.threads = 2;
   auto provider = wsk::Provider::create(po);
   if (!provider) {
-    std::fprintf(stderr, "no provider\n");
+    std::fprintf(stderr, "no provider: %s\n", wsk::choose_engine(po).reason.c_str());
     return 2;
   }
 

@@ -412,7 +412,9 @@ int main(int argc, char** argv) {
   wsk::NTSTATUS st = wsk::status::success;
   const std::unique_ptr<wsk::Provider> provider = wsk::Provider::create({}, &st);
   if (!provider) {
-    std::fprintf(stderr, "error: Provider::create: %s\n", status_text(st).text);
+    // The engine comes from WSKPORT_ENGINE or is the best available: say which and why.
+    std::fprintf(stderr, "error: Provider::create: %s (%s)\n", status_text(st).text,
+                 wsk::choose_engine().reason.c_str());
     return 1;
   }
   std::printf("echo client: server %s, %llu connection(s) x %llu message(s) of %llu bytes\n",

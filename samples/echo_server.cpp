@@ -412,11 +412,13 @@ int main(int argc, char** argv) {
   wsk::NTSTATUS st = wsk::status::success;
   const std::unique_ptr<wsk::Provider> provider = wsk::Provider::create(provider_options, &st);
   if (!provider) {
-    std::fprintf(stderr, "error: Provider::create: %s\n", status_text(st).text);
+    // The engine comes from WSKPORT_ENGINE or is the best available: say which and why.
+    std::fprintf(stderr, "error: Provider::create: %s (%s)\n", status_text(st).text,
+                 wsk::choose_engine(provider_options).reason.c_str());
     return 1;
   }
-  std::fprintf(stderr, "provider: backend %.*s, %u thread(s)\n",
-               static_cast<int>(provider->backend_name().size()), provider->backend_name().data(),
+  std::fprintf(stderr, "provider: engine %.*s, %u thread(s)\n",
+               static_cast<int>(provider->engine_name().size()), provider->engine_name().data(),
                options.threads);
 
   wsk::WaitableIrp irp;  // for the few synchronous-style calls of setup and teardown

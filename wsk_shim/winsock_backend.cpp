@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "common/core/provider_core.hpp"
+#include "wsk_shim/iocp_engine.hpp"
 #include "wsk_shim/status_map_wsa.hpp"
 #include "wsk_shim/winsock_socket.hpp"
 
@@ -235,7 +236,7 @@ class WinsockBackend final : public Backend {
     return load_extensions(rt_);
   }
 
-  std::string_view name() const noexcept override { return "winsock"; }
+  std::string_view name() const noexcept override { return "iocp"; }
 
   SocketImpl* create(ProviderCore& core, const SocketParams& p, NTSTATUS& st) noexcept override {
     const int type = p.type == SocketType::stream ? SOCK_STREAM : SOCK_DGRAM;
@@ -404,13 +405,33 @@ class WinsockBackend final : public Backend {
 
 namespace wskport::detail {
 
-std::unique_ptr<Backend> make_backend(std::string_view name, boost::asio::io_context& io) {
-  if (!name.empty() && name != "winsock") return nullptr;
-  auto backend = std::make_unique<winsock::WinsockBackend>(io);
-  if (!backend->start()) return nullptr;
-  return backend;
+// The "iocp" engine's registry entry (wsk_shim/iocp_engine.hpp).
+NTSTATUS winsock::probe_iocp(std::string& reason) {
+  // Winsock 2.2 is what every call here needs; a host without it runs nothing.
+  WSADATA data{};
+  if (const int error = ::WSAStartup(MAKEWORD(2, 2), &data); error != 0) {
+    reason = "WSAStartup(2.2) failed with error " + std::to_string(error);
+    return status::not_supported;
+  }
+  ::WSACleanup();
+  return status::success;
 }
 
-std::string_view native_backend_name() noexcept { return "winsock"; }
+std::unique_ptr<Backend> winsock::make_iocp_backend(boost::asio::io_context& io, NTSTATUS& st) {
+  std::unique_ptr<winsock::WinsockBackend> backend;
+  try {
+    backend = std::make_unique<winsock::WinsockBackend>(io);
+  } catch (...) {
+    st = status::insufficient_resources;
+    return nullptr;
+  }
+  // Winsock started by the probe, so what fails here is loading the extension functions
+  // (AcceptEx, ConnectEx), which the engine cannot work without.
+  if (!backend->start()) {
+    st = status::not_supported;
+    return nullptr;
+  }
+  return backend;
+}
 
 }  // namespace wskport::detail

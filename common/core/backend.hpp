@@ -166,10 +166,6 @@ Start submit_at_once(S& s, const IrpOp& op) noexcept {
   }
 }
 
-/// Implemented by the backend compiled into this build: the native backend, or null
-/// for an unknown @p name. Empty @p name means native.
-std::unique_ptr<Backend> make_backend(std::string_view name, boost::asio::io_context& io);
-/// The names make_backend accepts, native first.
-std::string_view native_backend_name() noexcept;
+// Engines are made through their registry entries (engine_registry.hpp).
 
 }  // namespace wskport::detail

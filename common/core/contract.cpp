@@ -81,6 +81,21 @@ constexpr std::array start_timer_list{s::success, s::cancelled, s::invalid_param
                                       s::insufficient_resources, s::file_forced_closed};
 constexpr std::array post_list{s::success, s::file_forced_closed};
 
+constexpr std::array engine_status_list{s::success, s::not_supported, s::insufficient_resources};
+constexpr std::array choose_engine_list{s::success, s::not_supported, s::insufficient_resources};
+constexpr std::array provider_create_list{s::success,
+                                          s::not_supported,
+                                          s::invalid_parameter,
+                                          s::insufficient_resources,
+                                          s::too_many_opened_files,
+                                          s::unsuccessful};
+
+const std::array<ReportRow, 3> report_table{{
+    {"engine_status", engine_status_list},
+    {"choose_engine", choose_engine_list},
+    {"create", provider_create_list},
+}};
+
 const std::array<Row, 19> table{{
     {"create_socket", OpKind::create, create_list},
     {"resolve", OpKind::resolve, resolve_list},
@@ -139,6 +154,8 @@ bool build_slots() noexcept {
 }  // namespace
 
 std::span<const Row> rows() noexcept { return table; }
+
+std::span<const ReportRow> report_rows() noexcept { return report_table; }
 
 std::span<const NTSTATUS> common_statuses() noexcept { return common_list; }
 

@@ -27,6 +27,18 @@ struct Row {
 /// Every documented function, in header order.
 std::span<const Row> rows() noexcept;
 
+/// A public function that completes no IRP but reports a status (Provider::create's
+/// error, engine_status's result): its name as in the header and the statuses its
+/// "Reports:" list names. Not checked at run time (no completion carries them); the
+/// unit test ties the list to the comment and the engine tests provoke each.
+struct ReportRow {
+  const char* function;
+  std::span<const NTSTATUS> statuses;
+};
+
+/// Every such function of provider.hpp, in header order.
+std::span<const ReportRow> report_rows() noexcept;
+
 /// The statuses socket.hpp lists once for every operation (bad handle, forced close,
 /// cancel, a category without the operation).
 std::span<const NTSTATUS> common_statuses() noexcept;

@@ -2,7 +2,7 @@
 // Fault injection, internal half: the installed script (fault_injection.cpp), the
 // decorating backend that applies it (fault_backend.cpp), and the two functions each
 // platform provides so that a script can name its error codes (posix/fault_codes.cpp,
-// wsk_shim/fault_codes.cpp; resolved at link time as make_backend is, so common/ never
+// wsk_shim/fault_codes.cpp; resolved at link time, so common/ never
 // includes a platform header).
 #pragma once
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// Provider life cycle: backend selection, threads, registration, forced shutdown.
+// Provider life cycle: engine selection (engine_registry.hpp), threads, registration,
+// forced shutdown.
 #include <utility>  // before asio under C++20 (Boost 1.74)
 
 #include <boost/asio/io_context.hpp>
@@ -12,6 +13,7 @@
 #include <thread>
 
 #include "common/core/completion.hpp"
+#include "common/core/engine_registry.hpp"
 #include "common/core/fault_injection.hpp"
 #include "common/core/provider_core.hpp"
 #include "common/core/verifier.hpp"
@@ -32,11 +34,20 @@ ProviderCore::ProviderCore(const ProviderOptions& options)
     return;
   }
   try {
-    backend_ = make_backend(options.backend, io_);
-    if (!backend_) {
-      init_status_ = status::not_supported;
+    const EngineEntry* engine = nullptr;
+    const EngineChoice choice =
+        EngineRegistry::builtin().choose(requested_engine(options), environment_engine(), &engine);
+    if (engine == nullptr) {
+      init_status_ = choice.status;
       return;
     }
+    NTSTATUS made = status::insufficient_resources;
+    backend_ = engine->factory(io_, made);
+    if (!backend_) {
+      init_status_ = nt_success(made) ? status::insufficient_resources : made;
+      return;
+    }
+    engine_name_ = engine->name;
     // Only a provider created while a fault script is installed pays for the wrapper.
     if (faults::active()) backend_ = make_fault_backend(std::move(backend_), io_);
     threads_.reserve(options.threads);
@@ -226,8 +237,6 @@ void ProviderCore::post_blocking(std::function<void()> job) {
 
 }  // namespace detail
 
-std::vector<std::string_view> available_backends() { return {detail::native_backend_name()}; }
-
 std::unique_ptr<Provider> Provider::create(const ProviderOptions& options, NTSTATUS* error) {
   NTSTATUS st = status::success;
   std::unique_ptr<Provider> provider;
@@ -266,6 +275,7 @@ NTSTATUS Provider::lookup_name(const Address& address, unsigned flags, std::stri
 void Provider::shutdown() noexcept { core_->shutdown(); }
 std::size_t Provider::open_sockets() const noexcept { return core_->open_sockets(); }
 std::size_t Provider::outstanding_irps() const noexcept { return core_->outstanding_irps(); }
-std::string_view Provider::backend_name() const noexcept { return core_->backend().name(); }
+std::string_view Provider::engine_name() const noexcept { return core_->engine_name(); }
+std::string_view Provider::backend_name() const noexcept { return engine_name(); }
 
 }  // namespace wskport

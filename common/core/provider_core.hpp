@@ -85,12 +85,15 @@ class Call {
 
 class ProviderCore {
  public:
-  /// Builds the backend named in @p options and starts the threads; check `status()`.
+  /// Builds the engine `choose_engine(options)` picks and starts the threads; check
+  /// `status()`.
   explicit ProviderCore(const ProviderOptions& options);
   ~ProviderCore();
   [[nodiscard]] NTSTATUS status() const noexcept { return init_status_; }
 
   Backend& backend() noexcept { return *backend_; }
+  /// The registry name of the engine ("epoll"), never an alias.
+  [[nodiscard]] std::string_view engine_name() const noexcept { return engine_name_; }
   boost::asio::io_context& io() noexcept { return io_; }
   HandleTable& table() noexcept { return table_; }
   [[nodiscard]] unsigned max_inline_depth() const noexcept { return max_inline_depth_; }
@@ -168,6 +171,7 @@ class ProviderCore {
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
   TimerQueue timers_{io_};
   std::unique_ptr<Backend> backend_;
+  std::string_view engine_name_;  // the registry entry's, which lives as long as the program
   std::vector<std::thread> threads_;
   NTSTATUS init_status_ = status::success;
   // Blocking work (name resolution) runs here, never on the event loop. Made on first

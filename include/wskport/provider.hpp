@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /// @file provider.hpp
-/// @brief The provider: a backend (POSIX or Winsock), its threads, and its sockets.
+/// @brief The provider: an engine (io_uring, epoll or IOCP), its threads, and its sockets.
 #pragma once
 
 #include <chrono>
@@ -23,8 +23,17 @@ class ProviderCore;
 
 /// How a provider is built.
 struct ProviderOptions {
-  /// Backend name; empty picks the platform's native one ("posix" or "winsock"). See
-  /// `available_backends()`.
+  /// The engine by name: "io_uring" or "epoll" (Linux), "iocp" (Windows); the backend
+  /// names of earlier releases are aliases ("posix" = "epoll", "winsock" = "iocp").
+  /// Empty: the environment variable WSKPORT_ENGINE if it is set and not empty, else
+  /// the best engine this host can run (`available_engines().front()`). A name that is
+  /// unknown, or an engine this host cannot run, makes `Provider::create` fail with
+  /// `status::not_supported` (no fallback); `choose_engine` says why.
+  std::string_view engine{};
+  /// @deprecated The name of `engine` in earlier releases, kept for one release: read
+  /// only when `engine` is empty, with the same meaning. Use `engine`. (No
+  /// [[deprecated]] attribute: on a member, GCC and Clang would warn at every copy of
+  /// the options, not only where this field is named.)
   std::string_view backend{};
   /// Threads that run the event loop and completion routines. At least 1.
   unsigned threads = 1;
@@ -45,18 +54,74 @@ inline constexpr unsigned datagram = 0x10;         ///< NI_DGRAM: the UDP servic
 inline constexpr unsigned all = 0x1F;
 }  // namespace name_flags
 
-/// The backends compiled into this build, native first.
+/// An engine compiled into this build, and whether this host can run it.
+struct EngineInfo {
+  std::string name;        ///< "io_uring", "epoll", "iocp"
+  bool available = false;  ///< this host can run it
+  /// Why this host cannot run it (for example io_uring disabled by
+  /// kernel.io_uring_disabled, or refused by a seccomp filter); empty when available.
+  std::string reason;
+};
+
+/// What `Provider::create` would do with some options (see `choose_engine`).
+struct EngineChoice {
+  /// `status::success`, or the status `Provider::create` fails with.
+  NTSTATUS status = status::success;
+  /// The engine's name ("epoll"; an alias is reported by its name), empty on failure.
+  std::string name;
+  /// Why: how the engine was named ("ProviderOptions::engine", "WSKPORT_ENGINE", "best
+  /// available"), the engines that were passed over and why ("io_uring: ..."), or why
+  /// none could be chosen. For people, not for parsing.
+  std::string reason;
+};
+
+/// Every engine compiled into this build, best first, each with whether this host can
+/// run it and why not. Each engine's host check runs once per process (the first call
+/// that needs it) and is remembered. Synchronous; thread-safe.
+[[nodiscard]] std::vector<EngineInfo> compiled_engines();
+
+/// The engines this host can run, best first: the first is what an empty
+/// `ProviderOptions::engine` gets when WSKPORT_ENGINE is not set. Synchronous;
+/// thread-safe.
+[[nodiscard]] std::vector<std::string_view> available_engines();
+
+/// @deprecated The name of `available_engines` in earlier releases, kept for one
+/// release; returns the same list.
 [[nodiscard]] std::vector<std::string_view> available_backends();
+
+/// Whether this host can run the engine @p name (an alias is accepted). Synchronous.
+/// @param[out] reason receives why not (empty when it can); may be null.
+/// Reports: `success`; `not_supported` (no engine of that name is compiled into this
+/// build, or it is compiled in and this host cannot run it; @p reason says which);
+/// `insufficient_resources` (memory ran out while checking; not remembered).
+NTSTATUS engine_status(std::string_view name, std::string* reason = nullptr);
+
+/// The engine `Provider::create` would use with @p options, with the environment as it
+/// is now, and why; creates nothing. The rule: `options.engine` if not empty, else
+/// `options.backend` (deprecated), else WSKPORT_ENGINE if set and not empty, else the
+/// best engine this host can run. A name (from any of the three) that is unknown or
+/// that this host cannot run is an error, never a silent fallback; only "best
+/// available" passes over engines, and `reason` then lists each one passed over with
+/// its reason. Synchronous; thread-safe.
+/// Reports (in `EngineChoice::status`): `success`; `not_supported` (the named engine is
+/// unknown or unavailable here, or no compiled-in engine can run on this host);
+/// `insufficient_resources` (memory ran out while checking the named engine).
+EngineChoice choose_engine(const ProviderOptions& options = {});
 
 /// A WSK-style socket provider. Create it with `Provider::create`; destroy it (or call
 /// `shutdown`) to tear everything down. Thread-safe.
 class Provider {
  public:
-  /// Creates a provider and starts its threads.
-  /// @param[out] error receives `status::success`, `status::not_supported` (unknown
-  ///             backend), `status::invalid_parameter` (zero threads) or
-  ///             `status::insufficient_resources`; may be null.
+  /// Creates a provider on the engine `choose_engine(options)` picks (options first,
+  /// then WSKPORT_ENGINE, then the best available) and starts its threads. Synchronous.
+  /// @param[out] error receives the status below; may be null.
   /// @return the provider, or null on failure.
+  /// Reports: `success`; `not_supported` (the engine named in @p options or in
+  /// WSKPORT_ENGINE is not compiled in or cannot run on this host, or no engine can:
+  /// `choose_engine` gives the reason); `invalid_parameter` (zero threads);
+  /// `insufficient_resources` (memory, threads, or the engine's own setup, such as a
+  /// kernel ring, failed); `too_many_opened_files` (the engine's setup ran out of
+  /// descriptors); `unsuccessful` (an unexpected exception).
   static std::unique_ptr<Provider> create(const ProviderOptions& options = {},
                                           NTSTATUS* error = nullptr);
 
@@ -139,7 +204,11 @@ class Provider {
   [[nodiscard]] std::size_t open_sockets() const noexcept;
   /// IRPs accepted by a call and not yet completed (their routine has not returned).
   [[nodiscard]] std::size_t outstanding_irps() const noexcept;
-  /// The backend's name ("posix", "winsock").
+  /// The name of the engine this provider runs on ("io_uring", "epoll", "iocp"; never
+  /// an alias).
+  [[nodiscard]] std::string_view engine_name() const noexcept;
+  /// @deprecated The name of `engine_name` in earlier releases, kept for one release;
+  /// returns the same name (so "epoll" where it used to say "posix").
   [[nodiscard]] std::string_view backend_name() const noexcept;
 
   /// Internal.

@@ -17,7 +17,7 @@
 namespace wskport::test {
 namespace {
 
-// (backend and family, descriptor count)
+// (engine and family, descriptor count)
 using SgParam = std::tuple<ProviderParam, std::size_t>;
 
 class ScatterGather : public ::testing::TestWithParam<SgParam>, protected FixtureBase {
@@ -26,7 +26,7 @@ class ScatterGather : public ::testing::TestWithParam<SgParam>, protected Fixtur
     if (family() == AddressFamily::ipv6 && !platform::ipv6_loopback_available()) {
       GTEST_SKIP() << "IPv6 loopback (::1) is not available on this host";
     }
-    ASSERT_TRUE(h.start(std::get<0>(GetParam()).backend));
+    ASSERT_TRUE(h.start(std::get<0>(GetParam()).engine));
   }
   void TearDown() override { h.finish(); }
 
@@ -216,7 +216,7 @@ std::vector<SgParam> sg_params() {
 
 std::string sg_name(const ::testing::TestParamInfo<SgParam>& info) {
   const ProviderParam& p = std::get<0>(info.param);
-  return sanitize_name(p.backend) + (p.family == AddressFamily::ipv6 ? "_IPv6_" : "_IPv4_") +
+  return sanitize_name(p.engine) + (p.family == AddressFamily::ipv6 ? "_IPv6_" : "_IPv4_") +
          std::to_string(std::get<1>(info.param));
 }
 

@@ -119,7 +119,7 @@ TEST_P(Shutdown, DestroyingTheProviderCompletesPendingIrps) {
   // complete file_forced_closed, exactly once, and its descriptors are closed (the
   // fixture's fd check at teardown covers the latter).
   NTSTATUS err = status::unsuccessful;
-  auto other = Provider::create(ProviderOptions{.backend = GetParam().backend}, &err);
+  auto other = Provider::create(ProviderOptions{.engine = GetParam().engine}, &err);
   ASSERT_TRUE(other) << status_string(err);
   auto created = [&](Category c) {
     const Outcome o = h.run("create (other provider)", [&](Irp* i) {
@@ -150,23 +150,28 @@ TEST_P(Shutdown, DestroyingTheProviderCompletesPendingIrps) {
 }
 
 TEST_P(Shutdown, ProviderCreation) {
-  EXPECT_EQ(h.provider().backend_name(), GetParam().backend);
+  EXPECT_EQ(h.provider().engine_name(), GetParam().engine);
+  EXPECT_EQ(h.provider().backend_name(), GetParam().engine) << "the deprecated alias";
   NTSTATUS err = status::success;
-  auto unknown = Provider::create(ProviderOptions{.backend = "no-such-backend"}, &err);
+  auto unknown = Provider::create(ProviderOptions{.engine = "no-such-engine"}, &err);
   EXPECT_FALSE(unknown);
   EXPECT_STATUS(err, status::not_supported);
   err = status::success;
-  auto zero = Provider::create(ProviderOptions{.backend = GetParam().backend, .threads = 0}, &err);
+  auto zero = Provider::create(ProviderOptions{.engine = GetParam().engine, .threads = 0}, &err);
   EXPECT_FALSE(zero);
   EXPECT_STATUS(err, status::invalid_parameter);
   err = status::unsuccessful;
-  auto native = Provider::create({}, &err);
-  ASSERT_TRUE(native);
+  auto chosen = Provider::create({}, &err);
+  ASSERT_TRUE(chosen);
   EXPECT_STATUS(err, status::success);
-  ASSERT_FALSE(available_backends().empty());
-  EXPECT_EQ(native->backend_name(), available_backends().front()) << "the native backend is first";
-  EXPECT_EQ(native->open_sockets(), 0U);
-  EXPECT_EQ(native->outstanding_irps(), 0U);
+  ASSERT_FALSE(available_engines().empty());
+  // Without a name, WSKPORT_ENGINE if set, else the best available.
+  const std::string expected = engine_from_environment().empty()
+                                   ? std::string(available_engines().front())
+                                   : choose_engine().name;
+  EXPECT_EQ(chosen->engine_name(), expected);
+  EXPECT_EQ(chosen->open_sockets(), 0U);
+  EXPECT_EQ(chosen->outstanding_irps(), 0U);
 }
 
 TEST_P(Shutdown, NativeHandleClosedBehindTheLibrarysBack) {

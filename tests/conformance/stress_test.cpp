@@ -76,7 +76,7 @@ TEST_P(Stress, ThousandConcurrentConnectionsEcho) {
     GTEST_SKIP() << "the open-file hard limit is " << *lim
                  << "; 1,000 connections need about 2,200 descriptors";
   }
-  ASSERT_TRUE(h.restart(ProviderOptions{.backend = {}, .threads = 2}));
+  ASSERT_TRUE(h.restart(ProviderOptions{.engine = {}, .threads = 2}));
   Provider& prov = h.provider();
 
   // Everything the completion routines touch lives in the harness, so it outlives

@@ -169,7 +169,7 @@ TEST_P(Faults, ContractGroupReportsAStatusNoCommentLists) {
 class ContractStatus : public Conformance {};
 
 TEST_P(ContractStatus, ListenOnAPortAnotherSocketListensOn) {
-  if (platform::running_under_wine() || h.backend() != "posix") {
+  if (platform::running_under_wine() || h.engine() == "iocp") {
     // Winsock lets two SO_REUSEADDR sockets listen on one port (the port is "stolen");
     // the refusal is a POSIX rule.
     GTEST_SKIP() << "Winsock's SO_REUSEADDR lets a second socket listen on the port";
@@ -234,7 +234,7 @@ TEST(ContractResolver, TemporaryFailureIsIoTimeout) {
     GTEST_SKIP() << "runs under tests/reliability/broken_dns.sh (ctest wskport_broken_dns)";
   }
   Harness h;
-  ASSERT_TRUE(h.start(provider_params().front().backend));
+  ASSERT_TRUE(h.start(provider_params().front().engine));
   auto& found = h.hold<std::vector<Address>>();
   EXPECT_COMPLETES_WITH(h.run("resolve",
                               [&](Irp* i) {

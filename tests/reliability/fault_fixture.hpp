@@ -31,7 +31,7 @@ class Faults : public ::testing::TestWithParam<ProviderParam>, protected Fixture
   void start(std::string_view script) {
     std::string error;
     ASSERT_STATUS(faults::set_script(script, &error), status::success) << error;
-    ASSERT_TRUE(h.start(GetParam().backend));
+    ASSERT_TRUE(h.start(GetParam().engine));
     started_ = true;
   }
 

@@ -125,7 +125,7 @@ TEST(FaultEnvironment, ScriptFromTheEnvironmentApplies) {
   if (script == nullptr) GTEST_SKIP() << "WSKPORT_FAULTS is not set for this run";
   ASSERT_TRUE(faults::enabled()) << "WSKPORT_FAULTS=\"" << script << "\" was not installed";
   Harness h;
-  ASSERT_TRUE(h.start(std::string(available_backends().front())));
+  ASSERT_TRUE(h.start(engine_under_test()));
   Outcome o;
   Socket s = h.create_raw(AddressFamily::ipv4, SocketType::stream, Protocol::tcp,
                           Category::connection, &o);

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: MIT
 // The conformance fixtures: written once against the public API, instantiated per
-// provider (wskport::available_backends()) and per address family (IPv4, IPv6), plus
-// an AF_UNIX fixture instantiated per provider.
+// engine (support/engines.hpp: every engine this host can run, or the one WSKPORT_ENGINE
+// names) and per address family (IPv4, IPv6), plus an AF_UNIX fixture instantiated per
+// engine.
 //
 //   class Bind : public wskport::test::Conformance {};
 //   TEST_P(Bind, Something) { ... }
-//   WSKPORT_INSTANTIATE_CONFORMANCE(Bind);   // -> Providers/Bind.Something/posix_IPv4
+//   WSKPORT_INSTANTIATE_CONFORMANCE(Bind);   // -> Providers/Bind.Something/epoll_IPv4
 #pragma once
 
 #include <gtest/gtest.h>
@@ -17,6 +18,7 @@
 #include <string_view>
 #include <vector>
 
+#include "support/engines.hpp"
 #include "support/harness.hpp"
 #include "support/platform.hpp"
 #include "support/status_assert.hpp"
@@ -33,12 +35,12 @@ inline void PrintTo(const Address& a, std::ostream* os) { *os << a.to_string(); 
 namespace wskport::test {
 
 struct ProviderParam {
-  std::string backend;
+  std::string engine;
   AddressFamily family = AddressFamily::ipv4;
 };
 
 inline void PrintTo(const ProviderParam& p, std::ostream* os) {
-  *os << p.backend << (p.family == AddressFamily::ipv6 ? "/IPv6" : "/IPv4");
+  *os << p.engine << (p.family == AddressFamily::ipv6 ? "/IPv6" : "/IPv4");
 }
 
 inline std::string sanitize_name(std::string_view name) {
@@ -49,28 +51,24 @@ inline std::string sanitize_name(std::string_view name) {
   return out.empty() ? std::string("default") : out;
 }
 
-/// Every compiled-in backend, for IPv4 and for IPv6.
+/// Every engine under test (engines_under_test()), for IPv4 and for IPv6.
 inline std::vector<ProviderParam> provider_params() {
   std::vector<ProviderParam> out;
-  for (std::string_view b : available_backends()) {
-    out.push_back({std::string(b), AddressFamily::ipv4});
-    out.push_back({std::string(b), AddressFamily::ipv6});
+  for (const std::string& e : engines_under_test()) {
+    out.push_back({e, AddressFamily::ipv4});
+    out.push_back({e, AddressFamily::ipv6});
   }
   return out;
 }
 
 inline std::string provider_param_name(const ::testing::TestParamInfo<ProviderParam>& info) {
-  return sanitize_name(info.param.backend) +
+  return sanitize_name(info.param.engine) +
          (info.param.family == AddressFamily::ipv6 ? "_IPv6" : "_IPv4");
 }
 
-inline std::vector<std::string> backend_params() {
-  std::vector<std::string> out;
-  for (std::string_view b : available_backends()) out.emplace_back(b);
-  return out;
-}
+inline std::vector<std::string> engine_params() { return engines_under_test(); }
 
-inline std::string backend_param_name(const ::testing::TestParamInfo<std::string>& info) {
+inline std::string engine_param_name(const ::testing::TestParamInfo<std::string>& info) {
   return sanitize_name(info.param);
 }
 
@@ -142,14 +140,14 @@ class FixtureBase {
   }
 };
 
-/// Parameterised over (backend, IPv4/IPv6).
+/// Parameterised over (engine, IPv4/IPv6).
 class Conformance : public ::testing::TestWithParam<ProviderParam>, protected FixtureBase {
  protected:
   void SetUp() override {
     if (GetParam().family == AddressFamily::ipv6 && !platform::ipv6_loopback_available()) {
       GTEST_SKIP() << "IPv6 loopback (::1) is not available on this host";
     }
-    ASSERT_TRUE(h.start(GetParam().backend));
+    ASSERT_TRUE(h.start(GetParam().engine));
   }
   void TearDown() override { h.finish(); }
 
@@ -186,7 +184,7 @@ class Conformance : public ::testing::TestWithParam<ProviderParam>, protected Fi
   }
 };
 
-/// AF_UNIX cases, parameterised over the backend; POSIX platforms only.
+/// AF_UNIX cases, parameterised over the engine; POSIX platforms only.
 class UnixConformance : public ::testing::TestWithParam<std::string>, protected FixtureBase {
  protected:
   void SetUp() override {
@@ -220,8 +218,8 @@ class UnixConformance : public ::testing::TestWithParam<std::string>, protected 
                            ::testing::ValuesIn(::wskport::test::provider_params()), \
                            ::wskport::test::provider_param_name)
 
-#define WSKPORT_INSTANTIATE_UNIX(Suite)                                            \
-  GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(Suite);                            \
-  INSTANTIATE_TEST_SUITE_P(Providers, Suite,                                       \
-                           ::testing::ValuesIn(::wskport::test::backend_params()), \
-                           ::wskport::test::backend_param_name)
+#define WSKPORT_INSTANTIATE_UNIX(Suite)                                           \
+  GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(Suite);                           \
+  INSTANTIATE_TEST_SUITE_P(Providers, Suite,                                      \
+                           ::testing::ValuesIn(::wskport::test::engine_params()), \
+                           ::wskport::test::engine_param_name)

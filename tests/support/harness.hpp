@@ -102,14 +102,15 @@ class Harness {
     release_owned();
   }
 
-  /// Records the fd baseline and creates the provider.
-  ::testing::AssertionResult start(std::string backend, ProviderOptions options = {}) {
-    backend_ = std::move(backend);
+  /// Records the fd baseline and creates the provider on @p engine (empty: what
+  /// Provider::create picks, WSKPORT_ENGINE or the best available).
+  ::testing::AssertionResult start(std::string engine, ProviderOptions options = {}) {
+    engine_ = std::move(engine);
     fd_baseline_ = platform::open_fd_count();
     return create_provider(options);
   }
 
-  /// Replaces the provider with one built from @p options (same backend). Only at the
+  /// Replaces the provider with one built from @p options (same engine). Only at the
   /// start of a test, before any socket exists.
   ::testing::AssertionResult restart(ProviderOptions options) {
     check_quiescent();
@@ -119,7 +120,8 @@ class Harness {
 
   [[nodiscard]] Provider& provider() { return *provider_; }
   [[nodiscard]] bool has_provider() const { return provider_ != nullptr; }
-  [[nodiscard]] const std::string& backend() const { return backend_; }
+  /// The engine the provider runs on ("epoll"), once started.
+  [[nodiscard]] const std::string& engine() const { return engine_; }
 
   /// A new IRP owned by the harness, checked at teardown. Thread-safe.
   TestIrp& irp(std::string name = {}) {
@@ -178,13 +180,15 @@ class Harness {
 
  private:
   ::testing::AssertionResult create_provider(ProviderOptions options) {
-    options.backend = backend_;
+    options.engine = engine_;
     NTSTATUS error = status::unsuccessful;
     provider_ = Provider::create(options, &error);
     if (!provider_) {
       return ::testing::AssertionFailure()
-             << "Provider::create(backend \"" << backend_ << "\") failed: " << status_string(error);
+             << "Provider::create(engine \"" << engine_ << "\") failed: " << status_string(error)
+             << " (" << choose_engine(options).reason << ")";
     }
+    engine_ = std::string(provider_->engine_name());
     if (error != status::success) {
       return ::testing::AssertionFailure()
              << "Provider::create returned a provider but reported " << status_string(error);
@@ -258,7 +262,7 @@ class Harness {
     held_.clear();
   }
 
-  std::string backend_;
+  std::string engine_;
   std::unique_ptr<Provider> provider_;
   std::optional<std::size_t> fd_baseline_;
   bool finished_ = false;

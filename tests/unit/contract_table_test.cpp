@@ -53,11 +53,9 @@ Names statuses_in(const std::string& text, const Names& known) {
   return found;
 }
 
-// function name -> the statuses its comment block lists after "Completes with:" or, for
-// an overload documented "As above ... adds ...", the statuses it adds.
-std::map<std::string, Names> documented(const std::string& header, const Names& known) {
-  std::map<std::string, Names> out;
-  static const std::regex decl(R"(^\s*(?:static\s+)?NTSTATUS\s+(\w+)\()");
+// Calls @p on_decl(block, line) for each line that follows a block of /// comments.
+template <class F>
+void for_each_commented_line(const std::string& header, F on_decl) {
   std::istringstream lines(header);
   std::string line;
   std::string block;
@@ -67,17 +65,40 @@ std::map<std::string, Names> documented(const std::string& header, const Names& 
       block += line.substr(first + 3) + '\n';
       continue;
     }
-    std::smatch m;
-    if (std::regex_search(line, m, decl) && !block.empty()) {
-      auto at = block.find("Completes with:");
-      if (at == std::string::npos) at = block.find("adds");
-      if (at != std::string::npos) {
-        const Names listed = statuses_in(block.substr(at), known);
-        out[m[1].str()].insert(listed.begin(), listed.end());
-      }
-    }
+    if (!block.empty()) on_decl(block, line);
     block.clear();
   }
+}
+
+// function name -> the statuses its comment block lists after "Completes with:" or, for
+// an overload documented "As above ... adds ...", the statuses it adds.
+std::map<std::string, Names> documented(const std::string& header, const Names& known) {
+  std::map<std::string, Names> out;
+  static const std::regex decl(R"(^\s*(?:static\s+)?NTSTATUS\s+(\w+)\()");
+  for_each_commented_line(header, [&](const std::string& block, const std::string& line) {
+    std::smatch m;
+    if (!std::regex_search(line, m, decl)) return;
+    auto at = block.find("Completes with:");
+    if (at == std::string::npos) at = block.find("adds");
+    if (at == std::string::npos) return;
+    const Names listed = statuses_in(block.substr(at), known);
+    out[m[1].str()].insert(listed.begin(), listed.end());
+  });
+  return out;
+}
+
+// function name -> the statuses its comment block lists after "Reports" (functions that
+// report a status without completing an IRP; any return type).
+std::map<std::string, Names> reported(const std::string& header, const Names& known) {
+  std::map<std::string, Names> out;
+  static const std::regex decl(R"((\w+)\()");
+  for_each_commented_line(header, [&](const std::string& block, const std::string& line) {
+    std::smatch m;
+    const auto at = block.find("Reports");
+    if (at != std::string::npos && std::regex_search(line, m, decl)) {
+      out[m[1].str()] = statuses_in(block.substr(at), known);
+    }
+  });
   return out;
 }
 
@@ -121,6 +142,24 @@ TEST_F(ContractTable, EveryRowMatchesItsHeaderComment) {
   for (const auto& [name, listed] : docs) {
     EXPECT_EQ(in_table.count(name), 1U)
         << name << " documents " << listed.size() << " statuses but has no table row";
+  }
+}
+
+TEST_F(ContractTable, EveryReportRowMatchesItsHeaderComment) {
+  const auto docs = reported(provider_h_, known_);
+  std::set<std::string> in_table;
+  for (const auto& row : wskport::detail::contract::report_rows()) {
+    in_table.insert(row.function);
+    Names table;
+    for (wskport::NTSTATUS s : row.statuses) table.insert(constant_of(s));
+    const auto it = docs.find(row.function);
+    ASSERT_NE(it, docs.end()) << row.function << " has a report row but no \"Reports:\" list";
+    EXPECT_EQ(table, it->second) << "contract.cpp's report row for " << row.function
+                                 << " differs from its comment";
+  }
+  for (const auto& [name, listed] : docs) {
+    EXPECT_EQ(in_table.count(name), 1U)
+        << name << " reports " << listed.size() << " statuses but has no report row";
   }
 }
 

@@ -39,8 +39,8 @@ int main() {
   auto provider = wskport::Provider::create({}, &error);
   print("Provider::create", error);
   if (!provider) return 1;
-  std::printf("backend: %.*s\n", static_cast<int>(provider->backend_name().size()),
-              provider->backend_name().data());
+  std::printf("engine: %.*s\n", static_cast<int>(provider->engine_name().size()),
+              provider->engine_name().data());
 
   wskport::WaitableIrp irp;
   const wskport::NTSTATUS created = run(irp, [&](wskport::Irp* i) {
