@@ -253,7 +253,7 @@ class WinsockBackend final : public Backend {
       st = status::insufficient_resources;
       return nullptr;
     }
-    if (const auto a = associate(rt_, handle); !nt_success(a)) {
+    if (const auto a = associate(rt_, *s); !nt_success(a)) {
       s->release();  // closes the handle
       st = a;
       return nullptr;

@@ -31,7 +31,7 @@ Step start_connect(WinSocket& s, Irp& irp) noexcept {
   const Step step = issue(s, irp, Dir::write, [&](OVERLAPPED* ov) {
     if (s.rt.connect_ex(s.handle, reinterpret_cast<const sockaddr*>(&ch.address), ch.address_length,
                         nullptr, 0, nullptr, ov)) {
-      return 0;
+      return completed_now;
     }
     return pending_or_error();
   });
@@ -113,7 +113,7 @@ Step start_accept(WinSocket& s, Irp& irp) noexcept {
   const Step step = issue(s, irp, Dir::read, [&](OVERLAPPED* ov) {
     if (s.rt.accept_ex(s.handle, ch.accept_socket, ch.accept_buffer.data(), 0, accept_address_space,
                        accept_address_space, &ch.accept_bytes, ov)) {
-      return 0;
+      return completed_now;
     }
     return pending_or_error();
   });
@@ -158,7 +158,7 @@ Step finish_accept(WinSocket& s, Irp& irp, int error, std::size_t /*bytes*/) noe
     return Step::done(status::insufficient_resources);
   }
   SocketRef guard(accepted, /*add=*/false);  // closes the handle if we give up below
-  if (const auto st = associate(s.rt, accepted_handle); !nt_success(st)) return Step::done(st);
+  if (const auto st = associate(s.rt, *accepted); !nt_success(st)) return Step::done(st);
   accepted->bound = true;
   accepted->connected = true;
   accepted->no_delay = s.no_delay;  // SO_UPDATE_ACCEPT_CONTEXT copies the listener's options

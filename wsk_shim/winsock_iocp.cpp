@@ -80,7 +80,25 @@ SOCKET open_socket(int family, int type, int protocol, int& error) noexcept {
   return s;
 }
 
-NTSTATUS associate(const Runtime& rt, SOCKET handle) noexcept {
+namespace {
+
+// A layered service provider that is not an IFS one may post a completion packet for a
+// call that succeeded at once even in skip mode (the OS cannot see its calls), which
+// would complete an IRP twice: skip mode only for sockets of a base, IFS provider.
+bool skip_port_allowed(SOCKET handle) noexcept {
+  WSAPROTOCOL_INFOW info{};
+  int length = static_cast<int>(sizeof info);
+  if (::getsockopt(handle, SOL_SOCKET, SO_PROTOCOL_INFOW, reinterpret_cast<char*>(&info),
+                   &length) != 0) {
+    return false;
+  }
+  return (info.dwServiceFlags1 & XP1_IFS_HANDLES) != 0;
+}
+
+}  // namespace
+
+NTSTATUS associate(const Runtime& rt, WinSocket& s) noexcept {
+  const SOCKET handle = s.handle;
   // The io_context's completion port, through the service behind it: Asio's own I/O
   // objects would own the handle (basic_overlapped_handle has no release() in Boost
   // 1.74, and basic_socket::release() detaches the handle from the port, so the
@@ -89,7 +107,22 @@ NTSTATUS associate(const Runtime& rt, SOCKET handle) noexcept {
   boost::system::error_code ec;
   boost::asio::use_service<boost::asio::detail::io_context_impl>(rt.io).register_handle(
       reinterpret_cast<HANDLE>(handle), ec);
-  return ec ? wsa::status_from_wsa(ec.value()) : status::success;
+  if (ec) return wsa::status_from_wsa(ec.value());
+  // Streams only: a datagram receive that truncates returns WSAEMSGSIZE at once, a
+  // warning (STATUS_BUFFER_OVERFLOW) for which Wine posts no packet in skip mode while
+  // Windows' rule (packets are skipped for calls that "return success") reads as
+  // posting one; keeping datagram sockets on the packet path leaves nothing to guess.
+  s.skip_port = s.params().type == SocketType::stream && skip_port_allowed(handle) &&
+                ::SetFileCompletionNotificationModes(reinterpret_cast<HANDLE>(handle),
+                                                     FILE_SKIP_COMPLETION_PORT_ON_SUCCESS) != 0;
+  return status::success;
+}
+
+void result_of(WinSocket& s, OVERLAPPED* ov, int& error, std::size_t& bytes) noexcept {
+  DWORD moved = 0;
+  DWORD flags = 0;
+  error = ::WSAGetOverlappedResult(s.handle, ov, &moved, FALSE, &flags) ? 0 : ::WSAGetLastError();
+  bytes = moved;
 }
 
 void close_native(WinSocket& s, bool abortive, NTSTATUS read_status,

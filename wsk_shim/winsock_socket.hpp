@@ -10,12 +10,15 @@
 //   each completes only when all its bytes were taken (a short completion is re-issued
 //   for the rest), a graceful disconnect starts only after the sends before it
 //   completed, and WAITALL and DRAIN are loops of receives, as on POSIX.
-// - A call Winsock accepted (it returned success or WSA_IO_PENDING, or WSAEMSGSIZE for
-//   a truncated datagram: a warning status, NT still queues the packet) delivers exactly
-//   one completion packet to the port, also when it finished at once: handles are not
-//   put in FILE_SKIP_COMPLETION_PORT_ON_SUCCESS mode. Such an IRP completes from a
-//   provider thread. A call that failed at once delivers nothing; its IRP completes
-//   inline with the mapped error.
+// - A call Winsock accepted with WSA_IO_PENDING (or WSAEMSGSIZE for a truncated
+//   datagram: a warning status, NT still queues the packet) delivers exactly one
+//   completion packet to the port. A call that succeeded at once delivers none when
+//   its handle is in FILE_SKIP_COMPLETION_PORT_ON_SUCCESS mode (every stream socket
+//   whose provider is an IFS one, which a layered service provider may not be): its result
+//   is read from the OVERLAPPED and interpreted on the spot, so an IRP that completes
+//   at once completes inline, with no port round trip and no thread switch. Without
+//   the mode it still gets its packet and completes from a provider thread. A call
+//   that failed at once delivers nothing; its IRP completes inline with the error.
 // - The OVERLAPPED is Asio's operation object (windows::overlapped_ptr), allocated in
 //   the channel's own storage through the handler's associated allocator. While an IRP
 //   may still be cancelled, that memory therefore belongs to its call or to nobody: the
@@ -177,6 +180,8 @@ class WinSocket final : public SocketImpl {
   /// The library closed the handle (close, forced close, abortive disconnect) or found
   /// it gone. A call still in flight then reports closed_status for its direction.
   bool native_closed = false;
+  /// The handle is in FILE_SKIP_COMPLETION_PORT_ON_SUCCESS mode (see associate).
+  bool skip_port = false;
   NTSTATUS closed_status[2] = {status::cancelled, status::cancelled};
   OrderedDelivery delivery;      ///< routines run in order, per Dir (s.mutex held)
   bool no_delay = false;         ///< TCP_NODELAY is on for the socket
@@ -225,16 +230,39 @@ NTSTATUS status_for_error(WinSocket& s, int error) noexcept;
 /// table's answer.
 NTSTATUS completion_status(WinSocket& s, Dir d, int error) noexcept;
 
+Step finish_step(WinSocket& s, Irp& irp, int error, std::size_t bytes) noexcept;
+
+/// What an issue() call returns for a Winsock call that succeeded at once (the
+/// function returned 0 or TRUE), as opposed to 0 for WSA_IO_PENDING.
+inline constexpr int completed_now = -1;
+
+/// The result of a call that succeeded at once on a handle in skip mode, which posts no
+/// packet: read from the OVERLAPPED (the error, 0 for success, and the bytes moved).
+void result_of(WinSocket& s, OVERLAPPED* ov, int& error, std::size_t& bytes) noexcept;
+
 /// Issues one overlapped call for @p irp, the head of channel @p d (s.mutex held).
-/// @p call gets the OVERLAPPED and returns 0 if Winsock accepted the call (a completion
-/// packet will come), else the error of a call that failed at once (no packet).
+/// @p call gets the OVERLAPPED and returns completed_now if the Winsock function
+/// succeeded at once, 0 if it accepted the call (WSA_IO_PENDING: a completion packet
+/// will come), else the error of a call that failed at once (no packet). A call that
+/// succeeded at once on a skip-mode handle is finished here, through finish_step, as
+/// its packet would have been: the returned Step may then be a later call in flight.
 template <class Call>
 Step issue(WinSocket& s, Irp& irp, Dir d, Call&& call) noexcept {
   Channel& ch = s.channel(d);
   try {
     boost::asio::windows::overlapped_ptr ov(
         s.rt.io, CompletionHandler{&irp, OpAllocator<void>(&ch.storage)});
-    const int error = call(ov.get());
+    int error = call(ov.get());
+    if (error == completed_now) {
+      if (s.skip_port) {
+        int result = 0;
+        std::size_t bytes = 0;
+        result_of(s, ov.get(), result, bytes);
+        ov.reset();  // no packet will come: destroy the operation without its handler
+        return finish_step(s, irp, result, bytes);
+      }
+      error = 0;
+    }
     if (error == 0) {
       native_op(irp).ov = ov.get();
       ov.release();  // the port owns it now; its packet runs the handler
@@ -268,8 +296,10 @@ void fail_waiting(WinSocket& s, Dir d, NTSTATUS st, IrpList& out) noexcept;
 /// which then report @p read_status / @p write_status. Idempotent (s.mutex held).
 void close_native(WinSocket& s, bool abortive, NTSTATUS read_status,
                   NTSTATUS write_status) noexcept;
-/// Associates a new SOCKET with the provider's completion port.
-NTSTATUS associate(const Runtime& rt, SOCKET handle) noexcept;
+/// Associates @p s's SOCKET with the provider's completion port and, when its
+/// protocol provider allows, puts it in FILE_SKIP_COMPLETION_PORT_ON_SUCCESS mode
+/// (sets s.skip_port).
+NTSTATUS associate(const Runtime& rt, WinSocket& s) noexcept;
 /// WSASocketW with WSA_FLAG_OVERLAPPED (and no inheritance where Windows has the flag).
 SOCKET open_socket(int family, int type, int protocol, int& error) noexcept;
 

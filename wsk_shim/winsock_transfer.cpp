@@ -72,7 +72,8 @@ Step issue_send(WinSocket& s, Irp& irp) noexcept {
   Channel& ch = s.channel(Dir::write);
   const DWORD count = build_wsabufs(ch, op, op.buffers.send);
   return issue(s, irp, Dir::write, [&](OVERLAPPED* ov) {
-    if (::WSASend(s.handle, ch.wsabufs.data(), count, nullptr, 0, ov, nullptr) == 0) return 0;
+    if (::WSASend(s.handle, ch.wsabufs.data(), count, nullptr, 0, ov, nullptr) == 0)
+      return completed_now;
     return pending_or_error();
   });
 }
@@ -101,7 +102,7 @@ Step issue_receive(WinSocket& s, Irp& irp) noexcept {
   return issue(s, irp, Dir::read, [&](OVERLAPPED* ov) {
     ch.flags = 0;
     if (::WSARecv(s.handle, ch.wsabufs.data(), count, nullptr, &ch.flags, ov, nullptr) == 0) {
-      return 0;
+      return completed_now;
     }
     return pending_or_error();
   });
@@ -182,7 +183,7 @@ Step send_datagram(WinSocket& s, Irp& irp, WSABUF* wsabufs, std::size_t capacity
     if (::WSASendTo(s.handle, wsabufs, count, nullptr, 0,
                     reinterpret_cast<const sockaddr*>(&ch.address), ch.address_length, ov,
                     nullptr) == 0) {
-      return 0;
+      return completed_now;
     }
     const int e = ::WSAGetLastError();
     // A warning, not an error: NT queues the packet (observed under Wine).
@@ -206,7 +207,7 @@ Step receive_datagram(WinSocket& s, Irp& irp, WSABUF* wsabufs, std::size_t capac
     if (::WSARecvFrom(s.handle, wsabufs, count, nullptr, &ch.flags,
                       reinterpret_cast<sockaddr*>(&ch.address), &ch.address_length, ov,
                       nullptr) == 0) {
-      return 0;
+      return completed_now;
     }
     const int e = ::WSAGetLastError();
     // A truncated datagram (STATUS_BUFFER_OVERFLOW) is a warning: its packet follows

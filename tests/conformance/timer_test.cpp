@@ -168,8 +168,8 @@ TEST_P(Timers, CancelRacingExpiryCompletesOnce) {
 }
 
 GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(Timers);
-INSTANTIATE_TEST_SUITE_P(Providers, Timers, ::testing::ValuesIn(backend_params()),
-                         backend_param_name);
+INSTANTIATE_TEST_SUITE_P(Providers, Timers, ::testing::ValuesIn(engine_params()),
+                         engine_param_name);
 
 }  // namespace
 }  // namespace wskport::test
