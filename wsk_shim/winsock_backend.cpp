@@ -418,4 +418,6 @@ std::unique_ptr<Backend> make_backend(std::string_view name, boost::asio::io_con
 
 std::string_view native_backend_name() noexcept { return "winsock"; }
 
+std::vector<std::string_view> host_backend_names() { return {native_backend_name()}; }
+
 }  // namespace wskport::detail

@@ -121,5 +121,7 @@ class Backend {
 std::unique_ptr<Backend> make_backend(std::string_view name, boost::asio::io_context& io);
 /// The names make_backend accepts, native first.
 std::string_view native_backend_name() noexcept;
+/// The backends this host can run (available_backends()), the default first.
+std::vector<std::string_view> host_backend_names();
 
 }  // namespace wskport::detail

@@ -225,7 +225,7 @@ void ProviderCore::post_blocking(std::function<void()> job) {
 
 }  // namespace detail
 
-std::vector<std::string_view> available_backends() { return {detail::native_backend_name()}; }
+std::vector<std::string_view> available_backends() { return detail::host_backend_names(); }
 
 std::unique_ptr<Provider> Provider::create(const ProviderOptions& options, NTSTATUS* error) {
   NTSTATUS st = status::success;

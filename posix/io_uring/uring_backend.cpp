@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: MIT
+// The io_uring engine as a Backend: each per-operation override forwards to the
+// engine's own function for that operation; the synchronous calls, socket creation and
+// name resolution are the epoll engine's (posix_common.hpp).
+#include "posix/io_uring/uring_backend.hpp"
+
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <new>
+
+#include "posix/io_uring/uring_socket.hpp"
+#include "posix/posix_common.hpp"
+
+namespace wskport::detail::posix::uring {
+
+namespace {
+
+Start accept_op(UringSocket& s, Irp& irp) noexcept { return start(s, irp, accept_spec); }
+Start send_op(UringSocket& s, Irp& irp) noexcept { return start(s, irp, send_spec); }
+Start receive_op(UringSocket& s, Irp& irp) noexcept { return start(s, irp, receive_spec); }
+Start send_to_op(UringSocket& s, Irp& irp) noexcept { return start(s, irp, send_to_spec); }
+Start receive_from_op(UringSocket& s, Irp& irp) noexcept {
+  return start(s, irp, receive_from_spec);
+}
+
+Start disconnect_op(UringSocket& s, Irp& irp, IrpList& others) noexcept {
+  if ((IrpAccess::op(irp).flags & disconnect_flags::abortive) == 0) {
+    return start(s, irp, disconnect_spec);
+  }
+  abort_connection(s, others);
+  return Start::done(status::success);
+}
+
+// Closes the fd through the ring (abortively when @p abortive: SO_LINGER {1, 0} makes
+// the close send RST and drop unsent data, as WSK's close does). Requests still in the
+// kernel hold the file until their cancellation completes.
+void close_native(UringSocket& s, bool abortive) noexcept {
+  if (s.fd < 0) return;
+  if (abortive) {
+    const linger l{1, 0};
+    ::setsockopt(s.fd, SOL_SOCKET, SO_LINGER, &l, sizeof l);
+  }
+  {
+    std::lock_guard lock(s.ring.sq_lock);
+    io_uring_sqe* sqe = sqe_for(s);
+    io_uring_prep_close(sqe, s.fd);
+    io_uring_sqe_set_data64(sqe, ignored_cqe);
+  }
+  s.ring.kick();
+  s.fd = -1;
+}
+
+void teardown_op(UringSocket& s, NTSTATUS pending_status, IrpList& out) noexcept {
+  fail_all(s, pending_status, out);
+  // WSK's close is abortive unless both directions were already shut down.
+  const bool graceful = !s.is_stream() || !s.connected || s.aborted || (s.fin_sent && s.eof_seen);
+  close_native(s, !graceful);
+}
+
+UringSocket& native(SocketImpl& s) noexcept { return static_cast<UringSocket&>(s); }
+
+class UringBackend final : public Backend {
+ public:
+  UringBackend() = default;
+
+  int start_ring(std::string& reason) noexcept { return ring_.start(&on_cqe, reason); }
+
+  std::string_view name() const noexcept override { return "io_uring"; }
+
+  SocketImpl* create(ProviderCore& core, const SocketParams& p, NTSTATUS& st) noexcept override {
+    const int fd = open_native_socket(p, st);
+    if (fd < 0) return nullptr;
+    auto* s = new (std::nothrow) UringSocket(core, p, fd, ring_);
+    if (s == nullptr) {
+      ::close(fd);
+      st = status::insufficient_resources;
+    }
+    return s;
+  }
+
+  NTSTATUS bind(SocketImpl& s, const Address& local) noexcept override {
+    return bind_socket(native(s), local);
+  }
+  NTSTATUS listen(SocketImpl& s) noexcept override { return listen_socket(native(s)); }
+  NTSTATUS local_address(SocketImpl& s, Address& out) noexcept override {
+    return query_name(native(s), out, false);
+  }
+  NTSTATUS remote_address(SocketImpl& s, Address& out) noexcept override {
+    return query_name(native(s), out, true);
+  }
+  NTSTATUS set_option(SocketImpl& s, SocketOption option, std::uint32_t value) noexcept override {
+    return set_socket_option(native(s), option, value);
+  }
+  NTSTATUS get_option(SocketImpl& s, SocketOption option,
+                      std::uint32_t& value) noexcept override {
+    return get_socket_option(native(s), option, value);
+  }
+  native_handle_t native_handle(SocketImpl& s) noexcept override {
+    native(s).fd_exposed = true;
+    return native(s).fd;
+  }
+
+  Start accept(SocketImpl& s, Irp& irp) noexcept override { return accept_op(native(s), irp); }
+  Start connect(SocketImpl& s, const Address& remote, Irp& irp) noexcept override {
+    return start_connect(native(s), remote, irp);
+  }
+  Start send(SocketImpl& s, Irp& irp) noexcept override { return send_op(native(s), irp); }
+  Start receive(SocketImpl& s, Irp& irp) noexcept override { return receive_op(native(s), irp); }
+  Start send_to(SocketImpl& s, Irp& irp) noexcept override { return send_to_op(native(s), irp); }
+  Start receive_from(SocketImpl& s, Irp& irp) noexcept override {
+    return receive_from_op(native(s), irp);
+  }
+  Start disconnect(SocketImpl& s, Irp& irp, IrpList& others) noexcept override {
+    return disconnect_op(native(s), irp, others);
+  }
+
+  NTSTATUS resolve(const std::string& node, std::uint16_t port, AddressFamily family,
+                   std::vector<Address>& out) noexcept override {
+    return resolve_names(node, port, family, out);
+  }
+  NTSTATUS lookup_name(const Address& address, unsigned flags, std::string* host,
+                       std::string* service) noexcept override {
+    return lookup_names(address, flags, host, service);
+  }
+
+  // Submitted IRPs are marked to complete with pending_status whatever the kernel
+  // reports (a peer's reset included) and cancelled; the fd stays open.
+  void quiesce(SocketImpl& s, NTSTATUS pending_status, IrpList& out) noexcept override {
+    fail_all(native(s), pending_status, out);
+  }
+  void teardown(SocketImpl& s, NTSTATUS pending_status, IrpList& out) noexcept override {
+    teardown_op(native(s), pending_status, out);
+  }
+
+ private:
+  Ring ring_;
+};
+
+}  // namespace
+
+bool io_uring_probe(std::string& reason) noexcept { return probe(reason); }
+
+std::unique_ptr<Backend> make_io_uring_backend(boost::asio::io_context& /*io*/,
+                                               std::string& reason) {
+  auto backend = std::make_unique<UringBackend>();
+  if (backend->start_ring(reason) != 0) return nullptr;
+  return backend;
+}
+
+}  // namespace wskport::detail::posix::uring
