@@ -20,7 +20,10 @@
 #include <cstring>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <thread>
+#include <tuple>
+#include <vector>
 
 #include "counting_new.hpp"
 
@@ -143,12 +146,16 @@ TEST(CountingNew, CountsEveryAllocation) {
   q[0] = 1;
 }
 
-class SteadyStateAllocation : public ::testing::TestWithParam<wsk::AddressFamily> {};
+// Every engine this host runs, each family: zero allocations is every engine's promise.
+class SteadyStateAllocation
+    : public ::testing::TestWithParam<std::tuple<std::string, wsk::AddressFamily>> {};
 
 TEST_P(SteadyStateAllocation, NoAllocationPerSendOrReceive) {
-  const wsk::AddressFamily family = GetParam();
+  const wsk::AddressFamily family = std::get<1>(GetParam());
+  const std::string engine = std::get<0>(GetParam());
   wsk::ProviderOptions options;
   options.threads = 1;
+  options.backend = engine;
   wsk::NTSTATUS st = wsk::status::success;
   auto provider = wsk::Provider::create(options, &st);
   ASSERT_NE(provider, nullptr) << st;
@@ -238,10 +245,19 @@ TEST_P(SteadyStateAllocation, NoAllocationPerSendOrReceive) {
   provider.reset();
 }
 
-INSTANTIATE_TEST_SUITE_P(Families, SteadyStateAllocation,
-                         ::testing::Values(wsk::AddressFamily::ipv4, wsk::AddressFamily::ipv6),
-                         [](const auto& info) {
-                           return info.param == wsk::AddressFamily::ipv4 ? "IPv4" : "IPv6";
-                         });
+std::vector<std::string> engines() {
+  std::vector<std::string> out;
+  for (const std::string_view b : wsk::available_backends()) out.emplace_back(b);
+  return out;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Engines, SteadyStateAllocation,
+    ::testing::Combine(::testing::ValuesIn(engines()),
+                       ::testing::Values(wsk::AddressFamily::ipv4, wsk::AddressFamily::ipv6)),
+    [](const auto& info) {
+      return std::get<0>(info.param) +
+             (std::get<1>(info.param) == wsk::AddressFamily::ipv4 ? "_IPv4" : "_IPv6");
+    });
 
 }  // namespace
