@@ -68,8 +68,8 @@ class Ring {
   std::uint64_t wake_value_ = 0;
   std::atomic<bool> wake_pending_{false};
   std::atomic<bool> stop_{false};
+  bool poll_wait_ = false;  ///< wait in poll(2), not io_uring_enter (see start)
   std::thread thread_;
-  std::thread::id thread_id_{};
 };
 
 /// Whether this host can run the engine: io_uring_queue_init works (not disabled by
