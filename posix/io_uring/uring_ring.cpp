@@ -24,8 +24,11 @@ thread_local const Ring* current_ring = nullptr;
 // Single issuer and deferred task work (Linux 6.1) make completion work run only when
 // the ring's thread asks for completions, batched, instead of interrupting it; older
 // kernels refuse the flags and get a plain ring.
-int init_ring(io_uring& ring) noexcept {
+int init_ring(io_uring& ring, bool deferred = true) noexcept {
   io_uring_params p{};
+  // A thread that waits in poll(2) needs its completion work run by the kernel when it
+  // comes (a plain ring); deferred work would wait for an io_uring_enter.
+  if (!deferred) return -io_uring_queue_init(ring_entries, &ring, 0);
   p.flags = IORING_SETUP_SUBMIT_ALL | IORING_SETUP_COOP_TASKRUN | IORING_SETUP_SINGLE_ISSUER |
             IORING_SETUP_DEFER_TASKRUN;
   if (io_uring_queue_init_params(ring_entries, &ring, &p) == 0) return 0;
@@ -90,7 +93,7 @@ int Ring::start(CqeHandler handler, std::string& reason) noexcept {
     auto result = ready.get_future();
     thread_ = std::thread([this, &ready] {
       // Set up here: a single-issuer ring belongs to the thread that creates it.
-      const int e = init_ring(ring_);
+      const int e = init_ring(ring_, !poll_wait_);
       ready.set_value(e);
       if (e == 0) run();
     });
