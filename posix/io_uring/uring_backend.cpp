@@ -92,8 +92,7 @@ class UringBackend final : public Backend {
   NTSTATUS set_option(SocketImpl& s, SocketOption option, std::uint32_t value) noexcept override {
     return set_socket_option(native(s), option, value);
   }
-  NTSTATUS get_option(SocketImpl& s, SocketOption option,
-                      std::uint32_t& value) noexcept override {
+  NTSTATUS get_option(SocketImpl& s, SocketOption option, std::uint32_t& value) noexcept override {
     return get_socket_option(native(s), option, value);
   }
   native_handle_t native_handle(SocketImpl& s) noexcept override {

@@ -49,8 +49,8 @@ bool probe(std::string& reason) noexcept {
   io_uring_probe* p = io_uring_get_probe_ring(&ring);
   bool ok = p != nullptr;
   if (!ok) reason = "io_uring_get_probe failed";
-  const int needed[] = {IORING_OP_ACCEPT,  IORING_OP_CONNECT,      IORING_OP_SEND,
-                        IORING_OP_RECV,    IORING_OP_SENDMSG,      IORING_OP_RECVMSG,
+  const int needed[] = {IORING_OP_ACCEPT,   IORING_OP_CONNECT,      IORING_OP_SEND,
+                        IORING_OP_RECV,     IORING_OP_SENDMSG,      IORING_OP_RECVMSG,
                         IORING_OP_SHUTDOWN, IORING_OP_ASYNC_CANCEL, IORING_OP_CLOSE,
                         IORING_OP_READ};
   for (const int op : needed) {

@@ -21,9 +21,9 @@
 #include <cstdint>
 #include <mutex>
 
-#include "common/core/spin_lock.hpp"
 #include <string>
 #include <thread>
+#include "common/core/spin_lock.hpp"
 
 namespace wskport::detail::posix::uring {
 

@@ -59,7 +59,8 @@ void prep_stream(UringSocket& s, Irp& irp, const B* buffers, bool sending) noexc
     auto& n = s.native[static_cast<int>(sending ? Dir::write : Dir::read)];
     n.msg = msghdr{};
     n.msg.msg_iov = n.iov;
-    n.msg.msg_iovlen = static_cast<decltype(n.msg.msg_iovlen)>(build_iov(op, buffers, n.iov, max_iov));
+    n.msg.msg_iovlen =
+        static_cast<decltype(n.msg.msg_iovlen)>(build_iov(op, buffers, n.iov, max_iov));
     if (sending) {
       io_uring_prep_sendmsg(sqe, s.fd, &n.msg, MSG_NOSIGNAL);
     } else {

@@ -251,13 +251,14 @@ std::vector<std::string> engines() {
   return out;
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Engines, SteadyStateAllocation,
-    ::testing::Combine(::testing::ValuesIn(engines()),
-                       ::testing::Values(wsk::AddressFamily::ipv4, wsk::AddressFamily::ipv6)),
-    [](const auto& info) {
-      return std::get<0>(info.param) +
-             (std::get<1>(info.param) == wsk::AddressFamily::ipv4 ? "_IPv4" : "_IPv6");
-    });
+INSTANTIATE_TEST_SUITE_P(Engines, SteadyStateAllocation,
+                         ::testing::Combine(::testing::ValuesIn(engines()),
+                                            ::testing::Values(wsk::AddressFamily::ipv4,
+                                                              wsk::AddressFamily::ipv6)),
+                         [](const auto& info) {
+                           return std::get<0>(info.param) +
+                                  (std::get<1>(info.param) == wsk::AddressFamily::ipv4 ? "_IPv4"
+                                                                                       : "_IPv6");
+                         });
 
 }  // namespace
