@@ -33,19 +33,24 @@ Start disconnect_op(UringSocket& s, Irp& irp, IrpList& others) noexcept {
 }
 
 // Closes the fd through the ring (abortively when @p abortive: SO_LINGER {1, 0} makes
-// the close send RST and drop unsent data, as WSK's close does). Requests still in the
-// kernel hold the file until their cancellation completes.
+// the close send RST and drop unsent data, as WSK's close does). The close request
+// counts as pending work of the socket, so a close IRP completes only after the fd is
+// really closed (its port free again), as on the epoll engine; its CQE ends the count
+// (on_cqe). Requests still in the kernel hold the file until their cancellation
+// completes, which they do before the close IRP too.
 void close_native(UringSocket& s, bool abortive) noexcept {
   if (s.fd < 0) return;
   if (abortive) {
     const linger l{1, 0};
     ::setsockopt(s.fd, SOL_SOCKET, SO_LINGER, &l, sizeof l);
   }
+  ++s.pending;
+  s.add_ref();
   {
     std::lock_guard lock(s.ring.sq_lock);
     io_uring_sqe* sqe = sqe_for(s);
     io_uring_prep_close(sqe, s.fd);
-    io_uring_sqe_set_data64(sqe, ignored_cqe);
+    io_uring_sqe_set_data64(sqe, reinterpret_cast<std::uintptr_t>(&s) | close_tag);
   }
   s.ring.kick();
   s.fd = -1;
