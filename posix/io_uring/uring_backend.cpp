@@ -32,27 +32,19 @@ Start disconnect_op(UringSocket& s, Irp& irp, IrpList& others) noexcept {
   return Start::done(status::success);
 }
 
-// Closes the fd through the ring (abortively when @p abortive: SO_LINGER {1, 0} makes
-// the close send RST and drop unsent data, as WSK's close does). The close request
-// counts as pending work of the socket, so a close IRP completes only after the fd is
-// really closed (its port free again), as on the epoll engine; its CQE ends the count
-// (on_cqe). Requests still in the kernel hold the file until their cancellation
-// completes, which they do before the close IRP too.
+// Closes the fd (abortively when @p abortive: SO_LINGER {1, 0} makes the close send
+// RST and drop unsent data, as WSK's close does). close(2) here, not a ring request: a
+// close with nothing pending completes at once on the epoll engine, with the port free
+// again, and a ring close would make every close pending (the connection manager's
+// tests see the difference). Requests still in the kernel hold the file until their
+// cancellation completes, which comes before the close IRP's completion.
 void close_native(UringSocket& s, bool abortive) noexcept {
   if (s.fd < 0) return;
   if (abortive) {
     const linger l{1, 0};
     ::setsockopt(s.fd, SOL_SOCKET, SO_LINGER, &l, sizeof l);
   }
-  ++s.pending;
-  s.add_ref();
-  {
-    std::lock_guard lock(s.ring.sq_lock);
-    io_uring_sqe* sqe = sqe_for(s);
-    io_uring_prep_close(sqe, s.fd);
-    io_uring_sqe_set_data64(sqe, reinterpret_cast<std::uintptr_t>(&s) | close_tag);
-  }
-  s.ring.kick();
+  ::close(s.fd);
   s.fd = -1;
 }
 

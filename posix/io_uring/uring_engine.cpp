@@ -7,7 +7,6 @@
 #include <mutex>
 
 #include "posix/io_uring/uring_socket.hpp"
-#include "common/core/provider_core.hpp"
 #include "posix/status_map.hpp"
 
 namespace wskport::detail::posix::uring {
@@ -182,14 +181,6 @@ Start start(UringSocket& s, Irp& irp, const OpSpec& spec) noexcept {
 }
 
 void on_cqe(std::uint64_t user_data, int result) noexcept {
-  if ((user_data & close_tag) != 0) {
-    // The fd is closed: the socket's last pending work may have been this (a close IRP
-    // waiting for it completes now); then the reference the request held goes.
-    auto* s = reinterpret_cast<UringSocket*>(static_cast<std::uintptr_t>(user_data & ~close_tag));
-    s->op_finished();
-    s->release();
-    return;
-  }
   Irp& irp = *reinterpret_cast<Irp*>(static_cast<std::uintptr_t>(user_data));
   auto& op = IrpAccess::op(irp);
   // The pending IRP holds a reference to its socket until it completes, which happens

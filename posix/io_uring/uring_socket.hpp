@@ -132,9 +132,6 @@ void abort_connection(UringSocket& s, IrpList& out) noexcept;
 /// @p out, submitted ones are cancelled and complete with @p st from their CQE.
 void fail_all(UringSocket& s, NTSTATUS st, IrpList& out) noexcept;
 
-/// user_data bit of a close request: the rest is its UringSocket (IRPs have it clear).
-inline constexpr std::uintptr_t close_tag = 2;
-
 /// The ring's completion handler (on the ring's thread, no lock held).
 void on_cqe(std::uint64_t user_data, int result) noexcept;
 
