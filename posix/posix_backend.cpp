@@ -21,7 +21,7 @@
 #include "common/core/provider_core.hpp"
 #include "posix/posix_common.hpp"
 #if WSKPORT_HAS_IO_URING
-#include "posix/io_uring/uring_backend.hpp"
+#include "posix/io_uring/uring_socket.hpp"
 #endif
 #include "posix/status_map.hpp"
 

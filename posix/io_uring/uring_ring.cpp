@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-// The ring and its thread (uring_ring.hpp).
-#include "posix/io_uring/uring_ring.hpp"
+// The ring and its thread (uring_socket.hpp).
+#include "posix/io_uring/uring_socket.hpp"
 
 #include <poll.h>
 #include <sys/eventfd.h>
@@ -46,7 +46,7 @@ bool probe(std::string& reason) noexcept {
              (e == ENOSYS ? " (kernel without io_uring)" : "");
     return false;
   }
-  io_uring_probe* p = io_uring_get_probe_ring(&ring);
+  ::io_uring_probe* p = io_uring_get_probe_ring(&ring);
   bool ok = p != nullptr;
   if (!ok) reason = "io_uring_get_probe failed";
   const int needed[] = {IORING_OP_ACCEPT,   IORING_OP_CONNECT,      IORING_OP_SEND,
