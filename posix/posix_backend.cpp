@@ -13,12 +13,14 @@
 #include <boost/asio/post.hpp>
 #include <cerrno>
 #include <climits>
+#include <cstdlib>
 #include <new>
 #include <string>
 #include <vector>
 
 #include "common/core/provider_core.hpp"
 #include "posix/posix_engine.hpp"
+#include "posix/posix_common.hpp"
 #include "posix/status_map.hpp"
 
 namespace wskport::detail::posix {
@@ -194,128 +196,21 @@ void PosixSocket::close_native(bool abortive) noexcept {
 
 namespace {
 
-int native_family(AddressFamily f) noexcept {
-  switch (f) {
-    case AddressFamily::ipv4:
-      return AF_INET;
-    case AddressFamily::ipv6:
-      return AF_INET6;
-    case AddressFamily::unix_domain:
-      return AF_UNIX;
-    case AddressFamily::unspecified:
-      break;
-  }
-  return AF_UNSPEC;
-}
-
-template <class T>
-NTSTATUS set_int(PosixSocket& s, int level, int name, T value) noexcept {
-  const int v = static_cast<int>(value);
-  if (::setsockopt(s.fd, level, name, &v, sizeof v) != 0) {
-    return status_for_socket_errno(s, errno);
-  }
-  return status::success;
-}
-
-NTSTATUS get_int(PosixSocket& s, int level, int name, std::uint32_t& out) noexcept {
-  int v = 0;
-  socklen_t len = sizeof v;
-  if (::getsockopt(s.fd, level, name, &v, &len) != 0) return status_for_socket_errno(s, errno);
-  out = static_cast<std::uint32_t>(v);
-  return status::success;
-}
-
-NTSTATUS query_name(PosixSocket& s, Address& out, bool peer) noexcept {
-  sockaddr_storage ss{};
-  socklen_t len = sizeof ss;
-  auto* sa = reinterpret_cast<sockaddr*>(&ss);
-  const int rc = peer ? ::getpeername(s.fd, sa, &len) : ::getsockname(s.fd, sa, &len);
-  if (rc != 0) return status_for_socket_errno(s, errno);
-  return Address::from_native(&ss, len, out);
-}
-
-NTSTATUS bind_to(PosixSocket& s, const Address& local) noexcept {
-  sockaddr_storage ss{};
-  const auto len = local.to_native(&ss, sizeof ss);
-  if (len == 0) return status::invalid_address;
-  if (::bind(s.fd, reinterpret_cast<const sockaddr*>(&ss), static_cast<socklen_t>(len)) != 0) {
-    return status_for_socket_errno(s, errno);
-  }
-  return status::success;
-}
-
-NTSTATUS set_option(PosixSocket& s, SocketOption option, std::uint32_t value) noexcept {
-  const int on = value != 0 ? 1 : 0;
-  switch (option) {
-    case SocketOption::reuse_address:
-      return set_int(s, SOL_SOCKET, SO_REUSEADDR, on);
-    case SocketOption::exclusive_address_use:
-      // Linux binds are exclusive unless SO_REUSEADDR/SO_REUSEPORT is set, so the
-      // option is bookkeeping here (the front end refuses it next to reuse_address).
-      return status::success;
-    case SocketOption::keep_alive:
-      return set_int(s, SOL_SOCKET, SO_KEEPALIVE, on);
-    case SocketOption::no_delay: {
-      const auto st = set_int(s, IPPROTO_TCP, TCP_NODELAY, on);
-      if (nt_success(st)) s.no_delay = on != 0;
-      return st;
-    }
-    case SocketOption::ipv6_only:
-      return set_int(s, IPPROTO_IPV6, IPV6_V6ONLY, on);
-    case SocketOption::receive_buffer:
-      return set_int(s, SOL_SOCKET, SO_RCVBUF, value);
-    case SocketOption::send_buffer:
-      return set_int(s, SOL_SOCKET, SO_SNDBUF, value);
-    case SocketOption::broadcast:
-      return set_int(s, SOL_SOCKET, SO_BROADCAST, on);
-    case SocketOption::listen_backlog:
-      s.backlog = static_cast<int>(value);
-      return status::success;
-  }
-  return status::invalid_parameter;
-}
-
-NTSTATUS get_option(PosixSocket& s, SocketOption option, std::uint32_t& value) noexcept {
-  switch (option) {
-    case SocketOption::reuse_address:
-      return get_int(s, SOL_SOCKET, SO_REUSEADDR, value);
-    case SocketOption::exclusive_address_use:
-      value = s.exclusive_address ? 1 : 0;
-      return status::success;
-    case SocketOption::keep_alive:
-      return get_int(s, SOL_SOCKET, SO_KEEPALIVE, value);
-    case SocketOption::no_delay:
-      return get_int(s, IPPROTO_TCP, TCP_NODELAY, value);
-    case SocketOption::ipv6_only:
-      return get_int(s, IPPROTO_IPV6, IPV6_V6ONLY, value);
-    case SocketOption::receive_buffer:
-      return get_int(s, SOL_SOCKET, SO_RCVBUF, value);
-    case SocketOption::send_buffer:
-      return get_int(s, SOL_SOCKET, SO_SNDBUF, value);
-    case SocketOption::broadcast:
-      return get_int(s, SOL_SOCKET, SO_BROADCAST, value);
-    case SocketOption::listen_backlog:
-      value = static_cast<std::uint32_t>(s.backlog);
-      return status::success;
-  }
-  return status::invalid_parameter;
-}
-
-// This engine's code for the kinds it answers at once (submit_at_once, backend.hpp).
+// This engine's code for the kinds it answers at once (submit_at_once, backend.hpp);
+// the bodies are shared with the io_uring engine (posix_common.hpp).
 struct AtOnce {
-  static NTSTATUS bind(PosixSocket& s, const Address& local) noexcept { return bind_to(s, local); }
-  static NTSTATUS listen(PosixSocket& s) noexcept {
-    if (::listen(s.fd, s.backlog) != 0) return status_for_socket_errno(s, errno);
-    return status::success;
+  static NTSTATUS bind(PosixSocket& s, const Address& local) noexcept {
+    return bind_socket(s, local);
   }
+  static NTSTATUS listen(PosixSocket& s) noexcept { return listen_socket(s); }
   static NTSTATUS address(PosixSocket& s, Address& out, bool peer) noexcept {
     return query_name(s, out, peer);
   }
   static NTSTATUS set_option(PosixSocket& s, SocketOption option, std::uint32_t value) noexcept {
-    return posix::set_option(s, option, value);
+    return set_socket_option(s, option, value);
   }
   static NTSTATUS get_option(PosixSocket& s, SocketOption option, std::uint32_t& value) noexcept {
-    return posix::get_option(s, option, value);
+    return get_socket_option(s, option, value);
   }
 };
 
@@ -326,13 +221,8 @@ class PosixBackend final : public Backend {
   std::string_view name() const noexcept override { return "epoll"; }
 
   SocketImpl* create(ProviderCore& core, const SocketParams& p, NTSTATUS& st) noexcept override {
-    const int type = p.type == SocketType::stream ? SOCK_STREAM : SOCK_DGRAM;
-    const int fd = ::socket(native_family(p.family), type | SOCK_NONBLOCK | SOCK_CLOEXEC,
-                            static_cast<int>(p.protocol));
-    if (fd < 0) {
-      st = status_from_errno(errno);
-      return nullptr;
-    }
+    const int fd = open_native_socket(p, st);
+    if (fd < 0) return nullptr;
     auto* s = new (std::nothrow) PosixSocket(core, p, fd, reactor_);
     if (s == nullptr) {
       ::close(fd);
@@ -344,13 +234,6 @@ class PosixBackend final : public Backend {
       st = status_from_errno(e);
       return nullptr;
     }
-    if (p.family == AddressFamily::ipv6) {
-      // Windows (and so WSK) makes IPv6 sockets v6-only by default; Linux does not.
-      // One default on both backends: dual stack is an explicit ipv6_only = 0.
-      const int on = 1;
-      ::setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof on);
-    }
-    st = status::success;
     return s;
   }
 
@@ -390,57 +273,11 @@ class PosixBackend final : public Backend {
 
   NTSTATUS resolve(const std::string& node, std::uint16_t port, AddressFamily family,
                    std::vector<Address>& out) noexcept override {
-    addrinfo hints{};
-    hints.ai_family = native_family(family);
-    // One entry per address: without a socket type getaddrinfo repeats each one for
-    // stream, datagram and raw.
-    hints.ai_socktype = SOCK_STREAM;
-    addrinfo* list = nullptr;
-    const int rc = ::getaddrinfo(node.c_str(), nullptr, &hints, &list);
-    if (rc != 0) return status_from_gai(rc);
-    NTSTATUS st = status::success;
-    try {
-      for (const addrinfo* ai = list; ai != nullptr; ai = ai->ai_next) {
-        Address a;
-        if (!nt_success(Address::from_native(ai->ai_addr, ai->ai_addrlen, a))) continue;
-        a.set_port(port);
-        bool seen = false;
-        for (const auto& b : out) seen = seen || b == a;
-        if (!seen) out.push_back(a);
-      }
-    } catch (...) {
-      st = status::insufficient_resources;
-    }
-    ::freeaddrinfo(list);
-    if (nt_success(st) && out.empty()) st = status::not_found;
-    return st;
+    return resolve_names(node, port, family, out);
   }
-
   NTSTATUS lookup_name(const Address& address, unsigned flags, std::string* host,
                        std::string* service) noexcept override {
-    sockaddr_storage sa{};
-    const std::size_t len = address.to_native(&sa, sizeof sa);
-    if (len == 0) return status::invalid_address;
-    int native = 0;
-    if ((flags & name_flags::no_fqdn) != 0) native |= NI_NOFQDN;
-    if ((flags & name_flags::numeric_host) != 0) native |= NI_NUMERICHOST;
-    if ((flags & name_flags::name_required) != 0) native |= NI_NAMEREQD;
-    if ((flags & name_flags::numeric_service) != 0) native |= NI_NUMERICSERV;
-    if ((flags & name_flags::datagram) != 0) native |= NI_DGRAM;
-    char h[NI_MAXHOST];
-    char v[NI_MAXSERV];
-    const int rc =
-        ::getnameinfo(reinterpret_cast<const sockaddr*>(&sa), static_cast<socklen_t>(len),
-                      host != nullptr ? h : nullptr, host != nullptr ? sizeof h : 0,
-                      service != nullptr ? v : nullptr, service != nullptr ? sizeof v : 0, native);
-    if (rc != 0) return status_from_gai(rc);
-    try {
-      if (host != nullptr) host->assign(h);
-      if (service != nullptr) service->assign(v);
-    } catch (...) {
-      return status::insufficient_resources;
-    }
-    return status::success;
+    return lookup_names(address, flags, host, service);
   }
 
   // Every IRP waits on a queue guarded by s.mutex and runs only under it, so emptying

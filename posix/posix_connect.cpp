@@ -9,6 +9,7 @@
 #include <new>
 
 #include "common/core/provider_core.hpp"
+#include "posix/posix_common.hpp"
 #include "posix/posix_socket.hpp"
 #include "posix/status_map.hpp"
 
@@ -98,10 +99,7 @@ Attempt perform_accept(PosixSocket& s, Irp& irp) noexcept {
     if (e == EAGAIN || e == EWOULDBLOCK) return Attempt::wait();
     // A connection reset before it was accepted, or (Linux) a pending network error
     // of the new connection: accept(2) says to retry.
-    if (e == EINTR || e == ECONNABORTED || e == EPROTO || e == ENETDOWN || e == ENOPROTOOPT ||
-        e == EHOSTDOWN || e == ENONET || e == EHOSTUNREACH || e == ENETUNREACH) {
-      continue;
-    }
+    if (accept_error_is_transient(e)) continue;
     return Attempt::done(status_for_socket_errno(s, e));
   }
 
@@ -119,18 +117,8 @@ Attempt perform_accept(PosixSocket& s, Irp& irp) noexcept {
   accepted->connected = true;
   accepted->no_delay = s.no_delay;  // Linux accepted sockets inherit TCP_NODELAY
 
-  if (auto* local = static_cast<Address*>(op.out1); local != nullptr) {
-    sockaddr_storage ss{};
-    socklen_t len = sizeof ss;
-    *local = Address{};
-    if (::getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len) == 0) {
-      (void)Address::from_native(&ss, len, *local);
-    }
-  }
-  if (auto* peer = static_cast<Address*>(op.out2); peer != nullptr) {
-    *peer = Address{};
-    (void)Address::from_native(&remote, remote_len, *peer);
-  }
+  fill_accept_addresses(fd, remote, remote_len, static_cast<Address*>(op.out1),
+                        static_cast<Address*>(op.out2));
   const auto id = core.register_socket(accepted);
   if (id == 0) return Attempt::done(status::insufficient_resources);
   return Attempt::done(status::success, id);

@@ -16,6 +16,7 @@
 #endif
 
 #include "common/core/buffer_cursor.hpp"
+#include "posix/posix_common.hpp"
 #include "posix/posix_socket.hpp"
 
 namespace wskport::detail::posix {
@@ -32,25 +33,6 @@ constexpr std::size_t max_iov = 64;
 #if defined(IOV_MAX)
 static_assert(max_datagram_buffers <= IOV_MAX, "one datagram call must fit one iovec array");
 #endif
-
-template <class B>
-int build_iov(const IrpOp& op, const B* buffers, iovec* iov, std::size_t capacity) noexcept {
-  int n = 0;
-  std::size_t index = op.seg_index;
-  std::size_t offset = op.seg_offset;
-  while (index < op.buffer_count && static_cast<std::size_t>(n) < capacity) {
-    const auto& b = buffers[index];
-    if (b.size > offset) {
-      // iovec has no const member; sendmsg only reads.
-      iov[n].iov_base = const_cast<char*>(static_cast<const char*>(b.data)) + offset;
-      iov[n].iov_len = b.size - offset;
-      ++n;
-    }
-    ++index;
-    offset = 0;
-  }
-  return n;
-}
 
 bool would_block(int e) noexcept { return e == EAGAIN || e == EWOULDBLOCK; }
 
@@ -102,16 +84,6 @@ ssize_t receive_some(int fd, const IrpOp& op, const MutableBuffer* buffers) noex
   m.msg_iov = iov;
   m.msg_iovlen = static_cast<decltype(m.msg_iovlen)>(build_iov(op, buffers, iov, max_iov));
   return ::recvmsg(fd, &m, 0);
-}
-
-// WSK_FLAG_NODELAY asks for this send to go out now. Linux pushes queued segments when
-// TCP_NODELAY is switched on, so a socket without it gets a brief toggle.
-void push_now(PosixSocket& s) noexcept {
-  if (s.no_delay || s.params().family == AddressFamily::unix_domain) return;
-  int v = 1;
-  ::setsockopt(s.fd, IPPROTO_TCP, TCP_NODELAY, &v, sizeof v);
-  v = 0;
-  ::setsockopt(s.fd, IPPROTO_TCP, TCP_NODELAY, &v, sizeof v);
 }
 
 Attempt drain(PosixSocket& s) noexcept {

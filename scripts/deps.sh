@@ -17,6 +17,8 @@ packages=(
   libboost-dev     # Boost.Asio (header-only), >= 1.74
   libmsgsl-dev     # Microsoft GSL
   libgtest-dev     # GoogleTest
+  liburing-dev     # the io_uring engine (posix/io_uring/; skipped when absent)
+  pkg-config       # finds liburing
   libbenchmark-dev # Google Benchmark (benchmarks)
   googletest       # GoogleTest sources (/usr/src/googletest), built for the MinGW preset
   g++-mingw-w64-x86-64-posix  # the `mingw` preset: Windows x64 cross compiler (posix threads)
