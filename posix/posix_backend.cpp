@@ -19,8 +19,8 @@
 #include <vector>
 
 #include "common/core/provider_core.hpp"
-#include "posix/posix_engine.hpp"
 #include "posix/posix_common.hpp"
+#include "posix/posix_engine.hpp"
 #include "posix/status_map.hpp"
 
 namespace wskport::detail::posix {
