@@ -196,24 +196,6 @@ void PosixSocket::close_native(bool abortive) noexcept {
 
 namespace {
 
-// This engine's code for the kinds it answers at once (submit_at_once, backend.hpp);
-// the bodies are shared with the io_uring engine (posix_common.hpp).
-struct AtOnce {
-  static NTSTATUS bind(PosixSocket& s, const Address& local) noexcept {
-    return bind_socket(s, local);
-  }
-  static NTSTATUS listen(PosixSocket& s) noexcept { return listen_socket(s); }
-  static NTSTATUS address(PosixSocket& s, Address& out, bool peer) noexcept {
-    return query_name(s, out, peer);
-  }
-  static NTSTATUS set_option(PosixSocket& s, SocketOption option, std::uint32_t value) noexcept {
-    return set_socket_option(s, option, value);
-  }
-  static NTSTATUS get_option(PosixSocket& s, SocketOption option, std::uint32_t& value) noexcept {
-    return get_socket_option(s, option, value);
-  }
-};
-
 class PosixBackend final : public Backend {
  public:
   explicit PosixBackend(boost::asio::io_context& io) : reactor_(reactor_of(io)) {}

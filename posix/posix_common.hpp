@@ -185,4 +185,28 @@ void push_now(S& s) noexcept {
   ::setsockopt(s.fd, IPPROTO_TCP, TCP_NODELAY, &v, sizeof v);
 }
 
+/// Both POSIX engines' code for the kinds answered at once (submit_at_once, backend.hpp).
+struct AtOnce {
+  template <class S>
+  static NTSTATUS bind(S& s, const Address& local) noexcept {
+    return bind_socket(s, local);
+  }
+  template <class S>
+  static NTSTATUS listen(S& s) noexcept {
+    return listen_socket(s);
+  }
+  template <class S>
+  static NTSTATUS address(S& s, Address& out, bool peer) noexcept {
+    return query_name(s, out, peer);
+  }
+  template <class S>
+  static NTSTATUS set_option(S& s, SocketOption option, std::uint32_t value) noexcept {
+    return set_socket_option(s, option, value);
+  }
+  template <class S>
+  static NTSTATUS get_option(S& s, SocketOption option, std::uint32_t& value) noexcept {
+    return get_socket_option(s, option, value);
+  }
+};
+
 }  // namespace wskport::detail::posix

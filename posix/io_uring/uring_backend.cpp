@@ -170,23 +170,6 @@ void teardown_op(UringSocket& s, NTSTATUS pending_status, IrpList& out) noexcept
 
 UringSocket& native(SocketImpl& s) noexcept { return static_cast<UringSocket&>(s); }
 
-// The kinds answered at once (submit_at_once, backend.hpp): the epoll engine's code.
-struct AtOnce {
-  static NTSTATUS bind(UringSocket& s, const Address& local) noexcept {
-    return bind_socket(s, local);
-  }
-  static NTSTATUS listen(UringSocket& s) noexcept { return listen_socket(s); }
-  static NTSTATUS address(UringSocket& s, Address& out, bool peer) noexcept {
-    return query_name(s, out, peer);
-  }
-  static NTSTATUS set_option(UringSocket& s, SocketOption option, std::uint32_t value) noexcept {
-    return set_socket_option(s, option, value);
-  }
-  static NTSTATUS get_option(UringSocket& s, SocketOption option, std::uint32_t& value) noexcept {
-    return get_socket_option(s, option, value);
-  }
-};
-
 class UringBackend final : public Backend {
  public:
   UringBackend() = default;
