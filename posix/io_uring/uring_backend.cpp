@@ -87,8 +87,14 @@ Step accept_result(UringSocket& s, Irp& irp, int res) noexcept {
 
 }  // namespace
 
-const OpSpec connect_spec{Dir::write, &issue_connect, &connect_result};
-const OpSpec accept_spec{Dir::read, &issue_accept, &accept_result};
+const OpSpec& connect_spec() noexcept {
+  static const OpSpec spec{Dir::write, &issue_connect, &connect_result};
+  return spec;
+}
+const OpSpec& accept_spec() noexcept {
+  static const OpSpec spec{Dir::read, &issue_accept, &accept_result};
+  return spec;
+}
 
 Start start_connect(UringSocket& s, const Address& remote, Irp& irp) noexcept {
   auto& n = s.native[static_cast<int>(Dir::write)];
@@ -112,7 +118,7 @@ Start start_connect(UringSocket& s, const Address& remote, Irp& irp) noexcept {
     if (e == EAGAIN) return Start::done(status::connection_refused);
     return Start::done(status_for_socket_errno(s, e));
   }
-  return start(s, irp, connect_spec);
+  return start(s, irp, connect_spec());
 }
 
 void abandon_connect(UringSocket& s) noexcept {
@@ -129,17 +135,17 @@ void abandon_connect(UringSocket& s) noexcept {
 
 namespace {
 
-Start accept_op(UringSocket& s, Irp& irp) noexcept { return start(s, irp, accept_spec); }
-Start send_op(UringSocket& s, Irp& irp) noexcept { return start(s, irp, send_spec); }
-Start receive_op(UringSocket& s, Irp& irp) noexcept { return start(s, irp, receive_spec); }
-Start send_to_op(UringSocket& s, Irp& irp) noexcept { return start(s, irp, send_to_spec); }
+Start accept_op(UringSocket& s, Irp& irp) noexcept { return start(s, irp, accept_spec()); }
+Start send_op(UringSocket& s, Irp& irp) noexcept { return start(s, irp, send_spec()); }
+Start receive_op(UringSocket& s, Irp& irp) noexcept { return start(s, irp, receive_spec()); }
+Start send_to_op(UringSocket& s, Irp& irp) noexcept { return start(s, irp, send_to_spec()); }
 Start receive_from_op(UringSocket& s, Irp& irp) noexcept {
-  return start(s, irp, receive_from_spec);
+  return start(s, irp, receive_from_spec());
 }
 
 Start disconnect_op(UringSocket& s, Irp& irp, IrpList& others) noexcept {
   if ((IrpAccess::op(irp).flags & disconnect_flags::abortive) == 0) {
-    return start(s, irp, disconnect_spec);
+    return start(s, irp, disconnect_spec());
   }
   abort_connection(s, others);
   return Start::done(status::success);

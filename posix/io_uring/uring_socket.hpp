@@ -210,13 +210,13 @@ void fail_all(UringSocket& s, NTSTATUS st, IrpList& out) noexcept;
 void on_cqe(std::uint64_t user_data, int result) noexcept;
 
 // The operation families (uring_transfer.cpp, uring_connect.cpp).
-extern const OpSpec send_spec;
-extern const OpSpec receive_spec;
-extern const OpSpec send_to_spec;
-extern const OpSpec receive_from_spec;
-extern const OpSpec disconnect_spec;
-extern const OpSpec connect_spec;
-extern const OpSpec accept_spec;
+const OpSpec& send_spec() noexcept;
+const OpSpec& receive_spec() noexcept;
+const OpSpec& send_to_spec() noexcept;
+const OpSpec& receive_from_spec() noexcept;
+const OpSpec& disconnect_spec() noexcept;
+const OpSpec& connect_spec() noexcept;
+const OpSpec& accept_spec() noexcept;
 
 /// Undoes a cancelled connect (the socket is unconnected again). s.mutex held.
 void abandon_connect(UringSocket& s) noexcept;

@@ -220,10 +220,25 @@ Step disconnect_result(UringSocket& s, Irp& irp, int res) noexcept {
 
 }  // namespace
 
-const OpSpec send_spec{Dir::write, &issue_send, &send_result};
-const OpSpec receive_spec{Dir::read, &issue_receive, &receive_result};
-const OpSpec send_to_spec{Dir::write, &issue_send_to, &send_to_result};
-const OpSpec receive_from_spec{Dir::read, &issue_receive_from, &receive_from_result};
-const OpSpec disconnect_spec{Dir::write, &issue_disconnect, &disconnect_result};
+const OpSpec& send_spec() noexcept {
+  static const OpSpec spec{Dir::write, &issue_send, &send_result};
+  return spec;
+}
+const OpSpec& receive_spec() noexcept {
+  static const OpSpec spec{Dir::read, &issue_receive, &receive_result};
+  return spec;
+}
+const OpSpec& send_to_spec() noexcept {
+  static const OpSpec spec{Dir::write, &issue_send_to, &send_to_result};
+  return spec;
+}
+const OpSpec& receive_from_spec() noexcept {
+  static const OpSpec spec{Dir::read, &issue_receive_from, &receive_from_result};
+  return spec;
+}
+const OpSpec& disconnect_spec() noexcept {
+  static const OpSpec spec{Dir::write, &issue_disconnect, &disconnect_result};
+  return spec;
+}
 
 }  // namespace wskport::detail::posix::uring
