@@ -196,7 +196,7 @@ void PosixSocket::close_native(bool abortive) noexcept {
 
 namespace {
 
-class PosixBackend final : public Backend {
+class PosixBackend final : public PlatformBackend {
  public:
   explicit PosixBackend(boost::asio::io_context& io) : reactor_(reactor_of(io)) {}
 
@@ -251,15 +251,6 @@ class PosixBackend final : public Backend {
       default:
         return submit_at_once<AtOnce>(s, op);
     }
-  }
-
-  NTSTATUS resolve(const std::string& node, std::uint16_t port, AddressFamily family,
-                   std::vector<Address>& out) noexcept override {
-    return resolve_names(node, port, family, out);
-  }
-  NTSTATUS lookup_name(const Address& address, unsigned flags, std::string* host,
-                       std::string* service) noexcept override {
-    return lookup_names(address, flags, host, service);
   }
 
   // Every IRP waits on a queue guarded by s.mutex and runs only under it, so emptying

@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "common/core/backend.hpp"
 #include "common/core/socket_impl.hpp"
 #include "wskport/address.hpp"
 #include "wskport/socket.hpp"
@@ -184,6 +185,20 @@ void push_now(S& s) noexcept {
   v = 0;
   ::setsockopt(s.fd, IPPROTO_TCP, TCP_NODELAY, &v, sizeof v);
 }
+
+/// What both Linux engines answer the same way, because the platform answers it, not the
+/// engine: name resolution through getaddrinfo / getnameinfo.
+class PlatformBackend : public Backend {
+ public:
+  NTSTATUS resolve(const std::string& node, std::uint16_t port, AddressFamily family,
+                   std::vector<Address>& out) noexcept final {
+    return resolve_names(node, port, family, out);
+  }
+  NTSTATUS lookup_name(const Address& address, unsigned flags, std::string* host,
+                       std::string* service) noexcept final {
+    return lookup_names(address, flags, host, service);
+  }
+};
 
 /// Both POSIX engines' code for the kinds answered at once (submit_at_once, backend.hpp).
 struct AtOnce {

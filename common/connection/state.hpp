@@ -44,11 +44,11 @@
 #include <unordered_set>
 #include <vector>
 
+#include "common/core/provider_core.hpp"
 #include "wskport/address.hpp"
 #include "wskport/connection/manager.hpp"
 #include "wskport/irp.hpp"
 #include "wskport/momentum/connection_types.h"
-#include "common/core/provider_core.hpp"
 #include "wskport/provider.hpp"
 #include "wskport/socket.hpp"
 

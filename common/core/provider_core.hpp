@@ -150,7 +150,6 @@ class ProviderCore {
   // Provider::start_timer / Provider::post (provider_timers.cpp).
   NTSTATUS start_timer(std::chrono::nanoseconds delay, Irp* irp) noexcept;
   NTSTATUS post(Irp* irp) noexcept;
-  TimerQueue& timers() noexcept { return timers_; }
 
   /// Runs @p job on the blocking-work pool (throws on allocation failure).
   void post_blocking(std::function<void()> job);

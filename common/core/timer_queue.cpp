@@ -86,11 +86,6 @@ void TimerQueue::close() noexcept {
   forced.complete_all();
 }
 
-std::size_t TimerQueue::waiting() noexcept {
-  std::lock_guard lock(mutex_);
-  return heap_.size();
-}
-
 void TimerQueue::place(std::size_t slot, Entry e) noexcept {
   heap_[slot] = e;
   slot_of(*e.irp) = slot;

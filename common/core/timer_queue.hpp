@@ -37,9 +37,6 @@ class TimerQueue {
   /// (provider shutdown). Call with no lock held.
   void close() noexcept;
 
-  /// IRPs waiting now (tests).
-  [[nodiscard]] std::size_t waiting() noexcept;
-
  private:
   struct Entry {
     Clock::time_point deadline;

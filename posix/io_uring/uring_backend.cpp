@@ -176,7 +176,7 @@ void teardown_op(UringSocket& s, NTSTATUS pending_status, IrpList& out) noexcept
 
 UringSocket& native(SocketImpl& s) noexcept { return static_cast<UringSocket&>(s); }
 
-class UringBackend final : public Backend {
+class UringBackend final : public PlatformBackend {
  public:
   UringBackend() = default;
 
@@ -221,15 +221,6 @@ class UringBackend final : public Backend {
       default:
         return submit_at_once<AtOnce>(s, op);
     }
-  }
-
-  NTSTATUS resolve(const std::string& node, std::uint16_t port, AddressFamily family,
-                   std::vector<Address>& out) noexcept override {
-    return resolve_names(node, port, family, out);
-  }
-  NTSTATUS lookup_name(const Address& address, unsigned flags, std::string* host,
-                       std::string* service) noexcept override {
-    return lookup_names(address, flags, host, service);
   }
 
   // Submitted IRPs are marked to complete with pending_status whatever the kernel
